@@ -116,21 +116,28 @@ def _as_context(values: Mapping[str, str | list[str]]) -> dict[str, Any]:
 _PLACEHOLDER = re.compile(r"\[([A-Z][A-Z0-9_]*)\]")
 
 
-@jinja2.pass_context
-def _fill_placeholders(context: jinja2.runtime.Context, text: str) -> str:
-    """``{{ item.text | fill }}``: swap seed-style ``[SYSTEMS_USED]`` for the user's value.
+def fill_placeholders(text: str, values: Mapping[str, Any]) -> str:
+    """Swap seed-style ``[SYSTEMS_USED]`` in manifest text for the user's value.
 
     Manifest text (checklist items) keeps the seed's wording; this is plain
     string substitution, so values are never interpreted.
     """
 
     def swap(match: re.Match[str]) -> str:
-        value = context.get(match.group(1).lower())
-        if value is None or isinstance(value, jinja2.Undefined):
+        value = values.get(match.group(1).lower())
+        if value is None or isinstance(value, jinja2.Undefined) or value == "":
             return match.group(0)
+        if isinstance(value, list):
+            value = ListValue(value)
         return value.inline if isinstance(value, ListValue) else str(value)
 
     return _PLACEHOLDER.sub(swap, str(text))
+
+
+@jinja2.pass_context
+def _fill_filter(context: jinja2.runtime.Context, text: str) -> str:
+    """``{{ item.text | fill }}`` inside templates."""
+    return fill_placeholders(text, context)
 
 
 @lru_cache(maxsize=32)
@@ -143,7 +150,7 @@ def _environment(directory: Path) -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["fill"] = _fill_placeholders
+    env.filters["fill"] = _fill_filter
     return env
 
 
@@ -234,3 +241,18 @@ def render_all_parts(
         (part, render_step(pack, step, variables, inputs, part=part, system_pack=system_pack))
         for part in pack.fan_out_parts[step.id]
     ]
+
+
+def render_offline(pack: Pack, template: str, task: Any) -> str:
+    """Render a pack's hand-written offline draft template for a :class:`DraftTask`."""
+    context = _as_context(task.variables)
+    checklist = pack.checklist_for(task.step)
+    context.update(
+        checklist=checklist,
+        part=checklist.section(task.part) if checklist and task.part else None,
+        wanted=task.sections,
+        banned_phrases=pack.banned_phrases,
+    )
+    for variable in pack.variables:
+        context.setdefault(variable.name, ListValue([]) if variable.type == "list" else "")
+    return _render_file(pack, template, context)

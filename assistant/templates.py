@@ -132,6 +132,7 @@ class Step(_Strict):
     system: str | None = Field(default=None, description="system prompt template file")
     optional: bool = Field(default=False, description="not part of 'run all' unless asked for")
     max_tokens: int | None = Field(default=None, ge=16)
+    expected_tokens: int = Field(default=2500, ge=1, description="typical answer size (per part), for estimates")
 
 
 class Pack(_Strict):

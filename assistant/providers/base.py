@@ -20,6 +20,20 @@ from ..errors import IncompleteAnswerError
 FinishReason = Literal["stop", "length", "error"]
 
 
+class DraftTask(BaseModel):
+    """Which document a request asks for. Never sent over the wire: it lets the
+    offline provider compose the draft without a model, and tests assert on it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    pack: str
+    step: str
+    part: str | None = None
+    variables: dict[str, str | list[str]] = {}
+    #: only these section ids (a targeted repair); None means the whole document
+    sections: list[str] | None = None
+
+
 class CompletionRequest(BaseModel):
     """What one model call needs. ``prompt`` is the user message."""
 
@@ -31,6 +45,7 @@ class CompletionRequest(BaseModel):
     max_tokens: int = 8000
     temperature: float = 0.3
     timeout: float = 120.0
+    task: DraftTask | None = None
 
 
 class Usage(BaseModel):

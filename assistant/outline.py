@@ -1,0 +1,266 @@
+"""Turn a model's Markdown answer into an outline of section candidates.
+
+Real answers mark sections in many ways: ATX and setext headings of any
+level, a bold line on its own (``**5. Customer Communication Plan**``),
+``Section 3 — RACI`` / ``Deliverable 4:`` lines, ALL-CAPS labels, and
+numbered top-level list items whose first line is a title. Everything is
+parsed with markdown-it (so a ``#`` inside a code fence is not a heading)
+and ranked: headings 1–6, label lines 7 (below every real heading, so after
+a heading they are sub-labels of its section), list-item titles 8.
+
+When the whole answer sits inside one ```` ```markdown ```` fence, the fence's
+content is what gets judged; line numbers still point into the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+HEADING, LABEL, ITEM = "heading", "label", "item"
+LABEL_RANK, ITEM_RANK = 7, 8
+
+_BOLD_LINE = re.compile(r"^(\*\*\*|\*\*|__)(?P<title>[^*_].*?)\1\s*:?\s*$")
+_SECTION_PREFIX = re.compile(r"^(?:section|deliverable|part|chapter)\s+\d+[a-z]?\s*[:.)—–-]\s*\S", re.IGNORECASE)
+_CAPS_LABEL = re.compile(r"^[A-Z0-9][A-Z0-9 &/()\-–—,'’+.]*[A-Z][A-Z0-9 )]*:?$")
+_COLON_LABEL = re.compile(r"^[A-Z][^.!?:|`]{2,60}:$")
+_LEADING_DECOR = re.compile(r"^[^\w*_\[(]+")
+_NUMBER = re.compile(r"^(?:(?:section|deliverable|part|step)\s+)?(\d{1,2})(?![\d.]*\d)(?=[).:\s—–-])", re.IGNORECASE)
+_SETEXT_OR_RULE = re.compile(r"^\s{0,3}([=\-*_])(?:\s*\1){2,}\s*$")
+_FENCE_INFO_WRAPPERS = {"", "markdown", "md", "gfm", "text", "txt", "plaintext", "plain"}
+
+
+@dataclass(eq=False)
+class Node:
+    """A section candidate: a heading, a heading-like line, or a titled list item."""
+
+    title: str
+    line: int  # 0-based index into Outline.lines
+    rank: int
+    kind: str
+    body_start: int
+    number: int | None = None
+    end: int = 0
+    parent: Node | None = None
+    children: list[Node] = field(default_factory=list)
+
+    def descendants(self) -> list[Node]:
+        found: list[Node] = []
+        for child in self.children:
+            found.append(child)
+            found.extend(child.descendants())
+        return found
+
+
+@dataclass
+class Outline:
+    lines: list[str]
+    #: 0-based line in the original text of ``lines[0]``
+    offset: int
+    roots: list[Node]
+    nodes: list[Node]
+    #: a fence (the wrapper or one inside) runs to the end without closing
+    unclosed_fence: bool
+    #: 0-based line ranges [start, end) of code-fence lines (markers included)
+    fence_ranges: list[tuple[int, int]]
+
+    def original_line(self, index: int) -> int:
+        """1-based line number in the text the user gave."""
+        return self.offset + index + 1
+
+    def in_fence(self, index: int) -> bool:
+        return any(start <= index < end for start, end in self.fence_ranges)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark").enable("table")
+    # Section detection needs block structure only; inline parsing is the slow part.
+    md.core.ruler.disable(["inline", "text_join"])
+    return md
+
+
+def _strip_decor(text: str) -> str:
+    return _LEADING_DECOR.sub("", text.strip())
+
+
+def label_title(line: str) -> str | None:
+    """The title if ``line`` is a heading-like line on its own, else None.
+
+    A bold lead-in followed by more text on the same line is prose, not a label.
+    """
+    text = _strip_decor(line)
+    if not text or text.startswith("|"):
+        return None
+    bold = _BOLD_LINE.match(text)
+    if bold:
+        title = bold.group("title").strip().rstrip(":").strip()
+        return title if re.search(r"[A-Za-z]", title) else None
+    if len(text) <= 100 and not text.endswith(".") and _SECTION_PREFIX.match(text):
+        return text.strip("*_ ")
+    if len(text) <= 80 and _CAPS_LABEL.match(text) and sum(c.isalpha() for c in text) >= 4:
+        return text.rstrip(":").strip()
+    if _COLON_LABEL.match(text) and len(text.split()) <= 8:
+        return text.rstrip(":").strip()
+    return None
+
+
+def _item_title(line: str) -> str | None:
+    """A list item's first line, when it reads as a title rather than a sentence."""
+    title = label_title(line)
+    if title:
+        return title
+    text = _strip_decor(line).strip()
+    if not text or len(text) > 80 or len(text.split()) > 10 or text.endswith((".", "?", "!", ",", ";")):
+        return None
+    if ": " in text or "**" in text or "|" in text:
+        return None
+    return text
+
+
+def _number(title: str) -> int | None:
+    match = _NUMBER.match(_strip_decor(title))
+    return int(match.group(1)) if match else None
+
+
+def _is_closed(fence: Token, lines: list[str]) -> bool:
+    end = fence.map[1] if fence.map else 0
+    if end - 1 <= (fence.map[0] if fence.map else 0) or end > len(lines):
+        return False
+    closing = lines[end - 1].strip()
+    marker = fence.markup[0]
+    return closing.startswith(fence.markup) and set(closing) == {marker}
+
+
+def _headingish_count(text: str) -> int:
+    return sum(
+        1
+        for line in text.splitlines()
+        if re.match(r"^\s{0,3}#{1,6}\s", line) or label_title(line) or _SETEXT_OR_RULE.match(line)
+    )
+
+
+def _find_wrapper(tokens: list[Token], lines: list[str]) -> Token | None:
+    """The one fence that holds the whole answer, if the answer is wrapped."""
+    fences = [t for t in tokens if t.type == "fence" and t.level == 0 and t.map]
+    candidates = [
+        f for f in fences if f.info.strip().split(" ")[0].lower() in _FENCE_INFO_WRAPPERS and _headingish_count(f.content) >= 2
+    ]
+    if not candidates:
+        return None
+    wrapper = max(candidates, key=lambda f: len(f.content))
+    inside = sum(1 for line in wrapper.content.splitlines() if line.strip())
+    start, end = wrapper.map
+    outside_lines = [line for i, line in enumerate(lines) if (i < start or i >= end) and line.strip()]
+    outside_headings = sum(1 for line in outside_lines if re.match(r"^\s{0,3}#{1,6}\s", line))
+    if outside_headings <= 1 and len(outside_lines) <= max(6, inside // 5):
+        return wrapper
+    return None
+
+
+def _candidates(tokens: list[Token], lines: list[str]) -> list[Node]:
+    nodes: list[Node] = []
+    list_depth = 0
+    for index, token in enumerate(tokens):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            list_depth += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            list_depth -= 1
+        if not token.map:
+            continue
+        start, end = token.map
+        if token.type == "heading_open":
+            title = " ".join(tokens[index + 1].content.split())
+            nodes.append(Node(title, start, int(token.tag[1]), HEADING, end, _number(title)))
+        elif token.type == "paragraph_open" and token.level == 0:
+            first = tokens[index + 1].content.split("\n", 1)[0]
+            title = label_title(first)
+            if title:
+                nodes.append(Node(title, start, LABEL_RANK, LABEL, start + 1, _number(title)))
+        elif token.type == "list_item_open" and token.level == 1 and list_depth == 1:
+            following = tokens[index + 1]
+            if following.type != "paragraph_open" or not following.map or following.map[1] - following.map[0] != 1:
+                continue
+            if not _has_nested_blocks(tokens, index):
+                continue
+            title = _item_title(tokens[index + 2].content)
+            if title:
+                number = int(token.info) if token.info.isdigit() else _number(title)
+                nodes.append(Node(title, start, ITEM_RANK, ITEM, start + 1, number))
+    return nodes
+
+
+def _has_nested_blocks(tokens: list[Token], item_index: int) -> bool:
+    """Does the list item hold more than its first line (a nested list, more paragraphs, a table)?"""
+    level = tokens[item_index].level
+    for token in tokens[item_index + 4 :]:
+        if token.type == "list_item_close" and token.level == level:
+            return False
+        if token.nesting == 1 or token.type in ("fence", "code_block"):
+            return True
+    return False
+
+
+def _build_tree(nodes: list[Node], total: int, promote: Callable[[Node, Node], bool]) -> list[Node]:
+    """Nest nodes by rank; a numbered sub-heading that continues its parent's numbering
+    and names another section is the model mis-levelling a sibling, so it is promoted."""
+    roots: list[Node] = []
+    stack: list[Node] = []
+    for node in nodes:
+        while stack and stack[-1].rank >= node.rank:
+            stack.pop()
+        parent = stack[-1] if stack else None
+        if (
+            parent is not None
+            and node.kind == HEADING
+            and node.number is not None
+            and parent.number is not None
+            and node.number > parent.number
+        ):
+            if promote(parent, node):
+                node.rank = parent.rank
+                while stack and stack[-1].rank >= node.rank:
+                    stack.pop()
+                parent = stack[-1] if stack else None
+        node.parent = parent
+        (parent.children if parent else roots).append(node)
+        stack.append(node)
+    for position, node in enumerate(nodes):
+        node.end = next((later.line for later in nodes[position + 1 :] if later.rank <= node.rank), total)
+    return roots
+
+
+def parse_outline(text: str, promote: Callable[[Node, Node], bool] | None = None) -> Outline:
+    """Parse ``text`` into an :class:`Outline`.
+
+    ``promote(parent, child)`` decides whether a numbered child heading is
+    really a sibling (the validator passes a checklist-aware rule).
+    """
+    all_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    tokens = _parser().parse("\n".join(all_lines))
+    offset = 0
+    lines = all_lines
+    unclosed = False
+    wrapper = _find_wrapper(tokens, all_lines)
+    if wrapper is not None and wrapper.map:
+        unclosed = not _is_closed(wrapper, all_lines)
+        offset = wrapper.map[0] + 1
+        lines = wrapper.content.rstrip("\n").split("\n")
+        tokens = _parser().parse(wrapper.content)
+    fences = [t for t in tokens if t.type == "fence" and t.map]
+    unclosed = unclosed or any(not _is_closed(f, lines) for f in fences)
+    nodes = _candidates(tokens, lines)
+    roots = _build_tree(nodes, len(lines), promote or (lambda parent, child: False))
+    return Outline(
+        lines=lines,
+        offset=offset,
+        roots=roots,
+        nodes=nodes,
+        unclosed_fence=unclosed,
+        fence_ranges=[(f.map[0], f.map[1]) for f in fences if f.map],
+    )
