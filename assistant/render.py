@@ -51,7 +51,7 @@ class RenderedPrompt:
     @property
     def text(self) -> str:
         """Both parts, for people who paste prompts into their own chat tool."""
-        return f"{self.system}\n\n---\n\n{self.user}" if self.system else self.user
+        return f"{self.system.rstrip()}\n\n---\n\n{self.user}" if self.system else self.user
 
 
 def _split_list(value: str) -> list[str]:
@@ -196,8 +196,8 @@ def render_step(
     context.update(
         facts=[
             {"name": v.name, "label": v.label, "help": v.help, "value": context[v.name], "is_list": v.type == "list"}
-            for v in pack.variables
-            if v.required and context.get(v.name)
+            for v in pack.variables_for(step)
+            if context.get(v.name)
         ],
         pack={"name": pack.name, "title": pack.title},
         step={"id": step.id, "title": step.title},

@@ -133,6 +133,9 @@ class Step(_Strict):
     optional: bool = Field(default=False, description="not part of 'run all' unless asked for")
     max_tokens: int | None = Field(default=None, ge=16)
     expected_tokens: int = Field(default=2500, ge=1, description="typical answer size (per part), for estimates")
+    variables: list[Identifier] | None = Field(
+        default=None, description="the variables this step uses (its facts block and form); default: all"
+    )
 
 
 class Pack(_Strict):
@@ -168,6 +171,9 @@ class Pack(_Strict):
                         f"steps.{step.id}.needs: {need!r} is not an earlier step (known: {', '.join(step_ids) or 'none'})"
                     )
             step_ids.append(step.id)
+            unknown = [v for v in step.variables or [] if v not in names]
+            if unknown:
+                raise ValueError(f"steps.{step.id}.variables: {', '.join(unknown)} not declared under variables")
             if step.fan_out:
                 checklist = self.checklists.get(step.id)
                 known = {s.id for s in checklist.sections} if checklist else set()
@@ -200,6 +206,10 @@ class Pack(_Strict):
 
     def variable(self, name: str) -> Variable | None:
         return next((v for v in self.variables if v.name == name), None)
+
+    def variables_for(self, step: Step) -> list[Variable]:
+        """The variables a step uses, in manifest order."""
+        return [v for v in self.variables if step.variables is None or v.name in step.variables]
 
     @property
     def default_steps(self) -> list[Step]:

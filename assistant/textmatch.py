@@ -27,9 +27,9 @@ def _stem(word: str) -> str:
 
 @lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
-    """Lower-case words separated by single spaces; '&'/'+' become 'and'; plurals folded."""
+    """Lower-case words separated by single spaces; '&'/'+' become 'and', '%' 'percent'; plurals folded."""
     text = text.translate(_APOSTROPHES).lower().replace("'", "")
-    text = text.replace("&", " and ").replace("+", " and ")
+    text = text.replace("&", " and ").replace("+", " and ").replace("%", " percent ")
     words = _NON_WORD.sub(" ", text).split()
     return " ".join(_stem(w) for w in words)
 
