@@ -572,14 +572,43 @@ class ChainRunner:
 
     # --- repair ---------------------------------------------------------------------
 
-    def _repair(self, step: Step, result: StepResult, run_id: str | None, *, system: str | None) -> None:
+    def repair(
+        self,
+        step_id: str,
+        text: str,
+        *,
+        inputs: Mapping[str, str] | None = None,
+        run_id: str | None = None,
+        on_event: Callable[[ChainEvent], None] | None = None,
+    ) -> StepResult:
+        """Repair a draft (e.g. one edited in the UI): request only its missing sections.
+
+        ``inputs`` are the outputs of the steps it reads (only used to build
+        the same system prompt the step ran with).
+        """
+        if on_event is not None:
+            self._on_event = on_event
+        step = self.pack.step(step_id)
+        report = validate_step(text, self.pack, step.id)
+        result = StepResult(step=step.id, status="done", text=text, report=report)
+        needed = {n: (inputs or {}).get(n) or "(see the draft)" for n in step.needs}
+        part = self.pack.fan_out_parts.get(step.id, [None])[0]
+        system = render_step(self.pack, step, self.variables, needed, part=part, system_pack=self.system_pack).system
+        self._repair(step, result, run_id, system=system, rounds=max(self.options.max_repair_rounds, 1))
+        result.cost = cost_of(self.model, result.repair_usage)
+        return result
+
+    def _repair(
+        self, step: Step, result: StepResult, run_id: str | None, *, system: str | None, rounds: int | None = None
+    ) -> None:
         report = result.report
-        rounds = 0
-        while report is not None and report.missing and rounds < self.options.max_repair_rounds and not self.cancel.is_set():
-            rounds += 1
+        limit = self.options.max_repair_rounds if rounds is None else rounds
+        round_number = 0
+        while report is not None and report.missing and round_number < limit and not self.cancel.is_set():
+            round_number += 1
             wanted = list(report.missing)
             self._emit(
-                ChainEvent(kind="repairing", step=step.id, message=f"Asking only for: {', '.join(wanted)} (round {rounds}).")
+                ChainEvent(kind="repairing", step=step.id, message=f"Asking only for: {', '.join(wanted)} (round {round_number}).")
             )
             prompt = RenderedPrompt(user=build_repair_prompt(self.pack, step, result.text, report, self.variables), system=system)
             try:

@@ -278,8 +278,20 @@ def find_sections(text: str, checklist: Checklist) -> tuple[Outline, dict[str, l
         missing = _missing_items(section, _body_text(outline, node)) if present else [i.text for i in section.items]
         claims.setdefault(section_id, []).append(_Claim(node, "present" if present else "empty", missing))
 
+    def is_document_title(node: Node, matched: list[str]) -> bool:
+        """A heading over two or more children that name other top-level sections is the document's title."""
+        others = {
+            sid
+            for child in node.children
+            for sid in matcher.match(child.title)
+            if sid not in matched and not sections[sid].nested
+        }
+        return len(others) >= 2
+
     def visit(node: Node, inside: bool) -> None:
         matched = matcher.match(node.title)
+        if matched and not inside and is_document_title(node, matched):
+            matched = []
         if inside:
             for section_id in matched:
                 if sections[section_id].nested:
