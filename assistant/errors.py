@@ -112,15 +112,12 @@ class ProviderUnavailableError(ProviderError):
 class IncompleteAnswerError(ProviderError):
     """The stream ended without a proper finish: cut mid-answer, empty, or malformed.
 
-    ``finish_reason='length'`` is reported separately (``TruncatedAnswerError``)
-    because retrying the same request would hit the same limit.
+    ``finish_reason='length'`` is not this error: the adapter returns the text with
+    that finish reason and the runner marks the step truncated, because retrying
+    the same request would hit the same limit.
     """
 
     retryable = True
-
-
-class TruncatedAnswerError(ProviderError):
-    """The model stopped at its max-tokens limit; the draft is kept but incomplete."""
 
 
 class CancelledError(PlaybookError):

@@ -19,7 +19,7 @@ DEFAULT_MODELS: dict[str, str] = {
     "offline": "offline-draft",
     "scripted": "scripted",
     "openai": "gpt-4.1-mini",
-    "anthropic": "claude-sonnet-4-5",
+    "anthropic": "claude-sonnet-4-6",
 }
 
 
