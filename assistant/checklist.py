@@ -180,18 +180,35 @@ def _content_words(line: str) -> int:
     return len(_WORD.findall(_PLACEHOLDER.sub(" ", _MARKUP.sub(" ", stripped))))
 
 
-def _table_header_lines(lines: list[str], start: int, end: int) -> set[int]:
-    return {i - 1 for i in range(max(start + 1, 1), end) if _TABLE_SEPARATOR.match(lines[i]) and lines[i].strip()}
+def _table_scaffolding(lines: list[str], start: int, end: int) -> set[int]:
+    """Table lines that carry no content: header rows, separators, and rows of a table
+    that never got its separator (a header the model started and never filled)."""
+    ignored: set[int] = set()
+    index = start
+    while index < end:
+        if not lines[index].lstrip().startswith("|"):
+            index += 1
+            continue
+        block_end = index
+        while block_end < end and lines[block_end].lstrip().startswith("|"):
+            block_end += 1
+        separators = [i for i in range(index, block_end) if _TABLE_SEPARATOR.match(lines[i])]
+        if separators:
+            ignored.update(range(index, separators[0] + 1))
+        else:
+            ignored.update(range(index, block_end))
+        index = block_end
+    return ignored
 
 
 def has_real_body(outline: Outline, node: Node) -> bool:
     """At least a short sentence of content below the title (sub-headings and filler don't count)."""
     titles = {n.line for n in node.descendants()}
     lines = outline.lines
-    headers = _table_header_lines(lines, node.body_start, node.end)
+    scaffolding = _table_scaffolding(lines, node.body_start, node.end)
     words = 0
     for index in range(node.body_start, node.end):
-        if index in titles or index in headers:
+        if index in titles or index in scaffolding:
             continue
         words += _content_words(lines[index])
         if words >= 3:
@@ -241,7 +258,11 @@ def ends_mid_section(outline: Outline) -> int | None:
     if any(n.line == last for n in outline.nodes) or outline.in_fence(last):
         return None
     if text.startswith("|"):
-        return None if text.endswith("|") else last
+        table_start = last
+        while table_start > 0 and lines[table_start - 1].lstrip().startswith("|"):
+            table_start -= 1
+        has_rows = any(_TABLE_SEPARATOR.match(lines[i]) for i in range(table_start, last))
+        return last if not text.endswith("|") or not has_rows else None
     if text.count("**") % 2 == 1 or text.endswith((",", ";", "(", "[", "{", "-", "–", "—", "/", "&", "+", "=")):
         return last
     if text.endswith(":") and label_title(text) is None:
@@ -250,7 +271,8 @@ def ends_mid_section(outline: Outline) -> int | None:
     if words and words[-1].lower().rstrip(".") in _DANGLING and not text.endswith((".", "!", "?")):
         return last
     is_list = re.match(r"^\s*(?:[-*+•]|\d+[.)])\s", lines[last]) is not None
-    if not is_list and not text.startswith(">") and len(words) >= 5 and text[-1].isalnum():
+    prose = not is_list and not text.startswith(">") and not re.search(r"[·•|✅✓;]", text)
+    if prose and len(words) >= 8 and text[0].isupper() and text[-1].islower():
         return last
     return None
 

@@ -154,9 +154,14 @@ def banned_phrases(lines: list[str], outline: Outline, phrases: Iterable[str]) -
     patterns = [(p, apostrophe_insensitive_pattern(p)) for p in phrases]
     for index, line in enumerate(lines):
         hits = []
+        # the phrases themselves ("we've never seen this") must not count as a 'never say' cue
+        stripped = line
+        for _, pattern in patterns:
+            stripped = pattern.sub(" ", stripped)
+        line_is_guidance = bool(_GUIDANCE_CUE.search(stripped))
         for phrase, pattern in patterns:
             for match in pattern.finditer(line):
-                if _GUIDANCE_CUE.search(line):
+                if line_is_guidance:
                     continue
                 if line.lstrip().startswith("|"):
                     column = line[: match.start()].count("|") - 1
@@ -176,12 +181,15 @@ def banned_phrases(lines: list[str], outline: Outline, phrases: Iterable[str]) -
 
 # --- timeframes ------------------------------------------------------------------
 
+_NUMBER = r"\d+(?:[.,]\d+)?(?:[ \t]*(?:[-–—]|to)[ \t]*\d+(?:[.,]\d+)?)?"
 TIMEFRAME = re.compile(
-    r"\b\d+(?:[.,]\d+)?\s*(?:[-–—]|to)?\s*\d*\s*"
-    r"(?:s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?|business\s+days?|weeks?|wks?|months?)\b"
-    r"|\b(?:within|every|under|after|before|by)\s+(?:\d+|one|two|three|four|five|six|eight|ten|twelve|fifteen|thirty|an?)\b"
-    r"|\b(?:same|next)[- ](?:business[- ])?day\b|\b(?:daily|weekly|hourly|monthly|immediately|end of day|eod|asap|24/7|real[- ]time)\b"
-    r"|\b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b",
+    rf"\b{_NUMBER}[ \t]*(?:secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|business[ \t]+days?|weeks?|wks?|months?)\b"
+    rf"|\b{_NUMBER}(?:s|m|h|d)\b"
+    r"|\b(?:within|every|under|after|before|by|in)[ \t]+(?:one|two|three|four|five|six|eight|ten|twelve|fifteen|thirty|"
+    r"an?|the[ \t]+next|the[ \t]+same)[ \t]+(?:business[ \t]+)?(?:minutes?|hours?|days?|weeks?)\b"
+    r"|\b(?:same|next)[- ](?:business[- ])?day\b|\b(?:daily|weekly|hourly|monthly|immediately|end[ \t]+of[ \t]+day|eod|"
+    r"24/7|real[- ]time)\b"
+    r"|\b\d{1,2}(?::\d{2})?[ \t]*(?:am|pm)\b",
     re.IGNORECASE,
 )
 
