@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -39,6 +40,7 @@ EventKind = Literal[
 StepStatus = Literal["pending", "running", "done", "failed", "incomplete", "truncated", "cancelled", "skipped"]
 #: statuses whose text later steps may read
 USABLE = ("done", "truncated")
+logger = logging.getLogger(__name__)
 
 
 class ChainEvent(BaseModel):
@@ -158,7 +160,7 @@ def _now() -> str:
 
 
 class _Attempt:
-    """One streamed answer, collected while events go out and checkpoints are saved."""
+    """One streamed answer, collected while events go out."""
 
     def __init__(self) -> None:
         self.chunks: list[str] = []
@@ -167,6 +169,76 @@ class _Attempt:
     @property
     def text(self) -> str:
         return "".join(self.chunks)
+
+
+class _Progress:
+    """The text of one request across retries: the current attempt and the longest partial so far."""
+
+    def __init__(self) -> None:
+        self.current = _Attempt()
+        self.attempts = 0
+        self._longest = ""
+
+    def start_attempt(self) -> None:
+        self.keep(self.current.text)
+        self.current = _Attempt()
+
+    def keep(self, text: str) -> None:
+        if len(text) > len(self._longest):
+            self._longest = text
+
+    def best(self) -> str:
+        text = self.current.text
+        return text if len(text) >= len(self._longest) else self._longest
+
+
+class _Checkpointer:
+    """Saves the partial text of every streaming request every ``interval`` seconds.
+
+    It runs on its own thread, so the saved text and the heartbeat stay fresh
+    while a stream stalls or a retry waits: a killed process or a closed tab
+    loses at most one interval of text, and a live step never reads as
+    interrupted.
+    """
+
+    def __init__(self, store: RunStore | None, run_id: str | None, interval: float) -> None:
+        self._store = store
+        self._run_id = run_id
+        self._interval = interval
+        self._watched: dict[str, Callable[[], str]] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> _Checkpointer:
+        if self._store is not None and self._run_id is not None:
+            self._thread = threading.Thread(target=self._loop, name="checkpoints", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def watch(self, key: str, text: Callable[[], str]) -> None:
+        with self._lock:
+            self._watched[key] = text
+
+    def unwatch(self, key: str) -> None:
+        with self._lock:
+            self._watched.pop(key, None)
+
+    def _loop(self) -> None:
+        assert self._store is not None and self._run_id is not None
+        while not self._stop.wait(self._interval):
+            with self._lock:
+                watched = list(self._watched.items())
+            for key, text in watched:
+                try:
+                    self._store.checkpoint(self._run_id, key, text())
+                except Exception:  # a full disk must not kill the stream; the next save retries
+                    logger.warning("could not checkpoint %s", key, exc_info=True)
 
 
 class ChainRunner:
@@ -199,6 +271,7 @@ class ChainRunner:
         self._requests = threading.BoundedSemaphore(self.options.concurrency)
         self._event_lock = threading.Lock()
         self._on_event: Callable[[ChainEvent], None] = lambda event: None
+        self._checkpointer = _Checkpointer(None, None, self.options.checkpoint_seconds)
 
     # --- planning -------------------------------------------------------------------
 
@@ -270,7 +343,9 @@ class ChainRunner:
             if step.id in previous:
                 record = previous[step.id]
                 results[step.id] = StepResult(step=step.id, status="done", text=record.text, report=_report(record))
-        self._schedule([s for s in plan if s.id not in results], available, finished_parts, results, run_id)
+        self._checkpointer = _Checkpointer(self.store, run_id, self.options.checkpoint_seconds)
+        with self._checkpointer:
+            self._schedule([s for s in plan if s.id not in results], available, finished_parts, results, run_id)
 
         total = Usage()
         costs = []
@@ -475,85 +550,82 @@ class ChainRunner:
                 if store is not None and part is not None:
                     store.finish_step(run_id, key, status="done", text=cached.text, usage=Usage().model_dump(), cost=0.0)
                 return cached.text, "stop"
+        progress = _Progress()
+        saving = store is not None and not repair
+        if saving:
+            self._checkpointer.watch(key, progress.best)
+        try:
+            final = self._stream_with_retries(request, step, part_id, progress, repair)
+        except (ProviderError, CancelledError) as exc:
+            exc.partial_text = progress.best()
+            if saving and part is not None:
+                status = "cancelled" if isinstance(exc, CancelledError) else "failed"
+                store.finish_step(run_id, key, status=status, text=exc.partial_text, error=exc.message)
+            raise
+        finally:
+            result.attempts += progress.attempts
+            if saving:
+                self._checkpointer.unwatch(key)
+        usage = final.usage
+        if repair:
+            result.repair_usage = result.repair_usage + usage
+        else:
+            result.usage = result.usage + usage
+            result.timings.setdefault("first_token", progress.current.first_token)
+            result.timings["latency"] = final.latency
+        text = progress.current.text
+        if self.options.cache and self.store is not None and final.finish_reason == "stop":
+            self.store.cache_put(
+                cache_key(self.provider.name, self.model, request),
+                provider=self.provider.name, model=self.model, text=text, usage=usage.model_dump(),
+            )
+        if saving and part is not None:
+            status = "truncated" if final.finish_reason == "length" else "done"
+            store.finish_step(
+                run_id, key, status=status, text=text, usage=usage.model_dump(), cost=cost_of(self.model, usage),
+                timings={"first_token": progress.current.first_token, "latency": final.latency},
+            )
+        return text, final.finish_reason
+
+    def _stream_with_retries(
+        self, request: CompletionRequest, step: Step, part_id: str | None, progress: _Progress, repair: bool
+    ) -> Final:
+        """Retry what backoff can fix (rate limits, 5xx, timeouts, cut streams); never auth or bad requests."""
         attempt_number = 0
-        longest_partial = ""
         while True:
             attempt_number += 1
-            result.attempts += 1
-            attempt = _Attempt()
+            progress.start_attempt()
             try:
-                final = self._stream_once(request, step, part_id, attempt, store, run_id, key, repair)
+                return self._stream_once(request, step, part_id, progress.current, repair)
             except ProviderError as exc:
-                partial = attempt.text if len(attempt.text) >= len(exc.partial_text) else exc.partial_text
-                if len(partial) > len(longest_partial):
-                    longest_partial = partial
-                    if store is not None and not repair:
-                        store.checkpoint(run_id, key, partial)
-                if exc.retryable and attempt_number <= self.options.max_retries and not self.cancel.is_set():
-                    retry_after = exc.retry_after if isinstance(exc, RateLimitError) else None
-                    delay = backoff_delay(attempt_number, retry_after, self.options.backoff_base, self.options.backoff_cap)
-                    self._emit(
-                        ChainEvent(
-                            kind="retried", step=step.id, part=part_id, repair=repair,
-                            message=f"{exc.message} Retrying in {delay:.1f} s (attempt {attempt_number + 1}).",
-                        )
+                progress.keep(exc.partial_text)
+                if not exc.retryable or attempt_number > self.options.max_retries or self.cancel.is_set():
+                    raise
+                retry_after = exc.retry_after if isinstance(exc, RateLimitError) else None
+                delay = backoff_delay(attempt_number, retry_after, self.options.backoff_base, self.options.backoff_cap)
+                self._emit(
+                    ChainEvent(
+                        kind="retried", step=step.id, part=part_id, repair=repair,
+                        message=f"{exc.message} Retrying in {delay:.1f} s (attempt {attempt_number + 1}).",
                     )
-                    self._wait(delay)
-                    continue
-                exc.partial_text = longest_partial
-                if store is not None and part is not None and not repair:
-                    store.finish_step(run_id, key, status="failed", text=longest_partial, error=exc.message)
-                raise
-            usage = final.usage
-            target = result.repair_usage if repair else result.usage
-            if repair:
-                result.repair_usage = target + usage
-            else:
-                result.usage = target + usage
-                result.timings.setdefault("first_token", attempt.first_token)
-                result.timings["latency"] = final.latency
-            text = attempt.text
-            if self.options.cache and self.store is not None and final.finish_reason == "stop":
-                self.store.cache_put(
-                    cache_key(self.provider.name, self.model, request),
-                    provider=self.provider.name, model=self.model, text=text, usage=usage.model_dump(),
                 )
-            if store is not None and part is not None and not repair:
-                status = "truncated" if final.finish_reason == "length" else "done"
-                store.finish_step(
-                    run_id, key, status=status, text=text, usage=usage.model_dump(),
-                    cost=cost_of(self.model, usage), timings={"first_token": attempt.first_token, "latency": final.latency},
-                )
-            return text, final.finish_reason
+                self._wait(delay)
+            finally:
+                progress.attempts += 1
 
     def _stream_once(
-        self,
-        request: CompletionRequest,
-        step: Step,
-        part_id: str | None,
-        attempt: _Attempt,
-        store: RunStore | None,
-        run_id: str | None,
-        key: str,
-        repair: bool,
+        self, request: CompletionRequest, step: Step, part_id: str | None, attempt: _Attempt, repair: bool
     ) -> Final:
         started = time.monotonic()
-        last_saved = started
         with self._slot():
             for event in self.provider.stream(request):
                 if self.cancel.is_set():
-                    if store is not None and not repair:
-                        store.checkpoint(run_id, key, attempt.text)
                     raise CancelledError(partial_text=attempt.text)
                 if isinstance(event, TextDelta):
                     if attempt.first_token is None:
                         attempt.first_token = time.monotonic() - started
                     attempt.chunks.append(event.text)
                     self._emit(ChainEvent(kind="delta", step=step.id, part=part_id, text=event.text, repair=repair))
-                    now = time.monotonic()
-                    if store is not None and not repair and now - last_saved >= self.options.checkpoint_seconds:
-                        store.checkpoint(run_id, key, attempt.text)
-                        last_saved = now
                 else:
                     return event
         raise IncompleteAnswerError(
