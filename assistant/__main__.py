@@ -1,0 +1,5 @@
+"""``python -m assistant`` is the ``playbook`` command."""
+
+from .cli import main
+
+main()
