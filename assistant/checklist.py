@@ -89,6 +89,7 @@ class TitleMatcher:
     _TOC_TITLES = re.compile(r"^(table of content|content|toc|outline|in this (document|playbook|guide))$")
 
     def __init__(self, checklist: Checklist) -> None:
+        self._cache: dict[str, list[str]] = {}
         self.aliases: list[_Alias] = []
         for section in checklist.sections:
             for raw in [section.title, *section.aliases]:
@@ -99,6 +100,11 @@ class TitleMatcher:
 
     def match(self, title: str) -> list[str]:
         """Section ids the title names; several when it joins distinct sections ("Levels & Routing")."""
+        if title not in self._cache:
+            self._cache[title] = self._match(title)
+        return self._cache[title]
+
+    def _match(self, title: str) -> list[str]:
         norm = normalise_title(title)
         if not norm:
             return []

@@ -152,7 +152,12 @@ def _enclosing(nodes: list[Node], index: int) -> list[Node]:
 def banned_phrases(lines: list[str], outline: Outline, phrases: Iterable[str]) -> Iterator[LintFinding]:
     """One finding per line that would say or send a banned phrase to a customer."""
     patterns = [(p, apostrophe_insensitive_pattern(p)) for p in phrases]
+    if not patterns:
+        return
+    any_phrase = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in patterns), re.IGNORECASE)
     for index, line in enumerate(lines):
+        if not any_phrase.search(line):
+            continue
         hits = []
         # the phrases themselves ("we've never seen this") must not count as a 'never say' cue
         stripped = line
