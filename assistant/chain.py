@@ -12,11 +12,14 @@ streams, and a resumed run never re-requests a finished step or part.
 from __future__ import annotations
 
 import hashlib
+import heapq
+import itertools
 import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
@@ -268,7 +271,8 @@ class ChainRunner:
         self.base_url = base_url
         self.cancel = cancel or threading.Event()
         self._sleep = sleep
-        self._requests = threading.BoundedSemaphore(self.options.concurrency)
+        self._slots = _RequestSlots(self.options.concurrency, self.cancel)
+        self._priority = downstream_work(pack)
         self._event_lock = threading.Lock()
         self._on_event: Callable[[ChainEvent], None] = lambda event: None
         self._checkpointer = _Checkpointer(None, None, self.options.checkpoint_seconds)
@@ -617,7 +621,7 @@ class ChainRunner:
         self, request: CompletionRequest, step: Step, part_id: str | None, attempt: _Attempt, repair: bool
     ) -> Final:
         started = time.monotonic()
-        with self._slot():
+        with self._slots.slot(self._priority.get(step.id, 0.0)):
             for event in self.provider.stream(request):
                 if self.cancel.is_set():
                     raise CancelledError(partial_text=attempt.text)
@@ -632,9 +636,6 @@ class ChainRunner:
             f"{self.provider.name}: the answer stream ended without a finish event; retry the step.",
             partial_text=attempt.text,
         )
-
-    def _slot(self) -> _Slot:
-        return _Slot(self._requests, self.cancel)
 
     def _wait(self, seconds: float) -> None:
         if self._sleep is not None:
@@ -701,20 +702,51 @@ class ChainRunner:
             self._emit(ChainEvent(kind="repaired", step=step.id, report=report, usage=result.repair_usage))
 
 
-class _Slot:
-    """A provider-request slot from the concurrency semaphore; waiting gives up on Stop."""
+class _RequestSlots:
+    """At most ``size`` provider requests at once; waiting requests go in priority order.
 
-    def __init__(self, semaphore: threading.BoundedSemaphore, cancel: threading.Event) -> None:
-        self.semaphore = semaphore
-        self.cancel = cancel
+    The priority is the work still downstream of the request's step, so the
+    critical path (e.g. runbooks, which training waits for) is served before
+    side branches (refinements nobody reads). Waiting gives up on Stop.
+    """
 
-    def __enter__(self) -> None:
-        while not self.semaphore.acquire(timeout=0.05):
-            if self.cancel.is_set():
-                raise CancelledError()
+    def __init__(self, size: int, cancel: threading.Event) -> None:
+        self._free = size
+        self._waiting: list[tuple[float, int]] = []
+        self._tickets = itertools.count()
+        self._condition = threading.Condition()
+        self._cancel = cancel
 
-    def __exit__(self, *exc: object) -> None:
-        self.semaphore.release()
+    @contextmanager
+    def slot(self, priority: float) -> Iterator[None]:
+        ticket = (-priority, next(self._tickets))
+        with self._condition:
+            heapq.heappush(self._waiting, ticket)
+            try:
+                while self._free == 0 or self._waiting[0] != ticket:
+                    if self._cancel.is_set():
+                        raise CancelledError()
+                    self._condition.wait(timeout=0.05)
+            finally:
+                self._waiting.remove(ticket)
+                heapq.heapify(self._waiting)
+                self._condition.notify_all()
+            self._free -= 1
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._free += 1
+                self._condition.notify_all()
+
+
+def downstream_work(pack: Pack) -> dict[str, float]:
+    """For each step, the expected tokens on the longest path from it to the end of the DAG."""
+    work: dict[str, float] = {}
+    for step in reversed(pack.steps):
+        dependants = [s for s in pack.steps if step.id in s.needs]
+        work[step.id] = step.expected_tokens + max((work[d.id] for d in dependants), default=0.0)
+    return work
 
 
 def _report(record: Any) -> ValidationReport | None:

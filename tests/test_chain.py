@@ -324,3 +324,40 @@ def test_join_adds_a_heading_only_when_a_part_lacks_one(procedure: Pack) -> None
     joined = join_parts(parts, {"escalation_owner": "# Escalation Owner runbook\n\nSteps.", "incident_commander": "Steps only."})
     assert joined.count("# Escalation Owner") == 1
     assert "# Incident Commander\n\nSteps only." in joined
+
+
+def test_request_slots_serve_the_critical_path_first() -> None:
+    from assistant.chain import _RequestSlots
+
+    slots = _RequestSlots(1, threading.Event())
+    order: list[str] = []
+    release = threading.Event()
+
+    def holder() -> None:
+        with slots.slot(0):
+            release.wait(5)
+
+    def waiter(name: str, priority: float) -> None:
+        with slots.slot(priority):
+            order.append(name)
+
+    first = threading.Thread(target=holder)
+    first.start()
+    time.sleep(0.05)
+    threads = [threading.Thread(target=waiter, args=(n, p)) for n, p in (("refinement", 2000), ("runbook", 6500), ("other", 100))]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 5
+    while len(slots._waiting) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    release.set()
+    for thread in [first, *threads]:
+        thread.join(5)
+    assert order == ["runbook", "refinement", "other"]
+
+
+def test_downstream_work_ranks_runbooks_above_refinements(procedure: Pack) -> None:
+    from assistant.chain import downstream_work
+
+    work = downstream_work(procedure)
+    assert work["playbook"] > work["runbooks"] > work["training"] > work["customer_narrative"]
