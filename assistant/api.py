@@ -101,6 +101,7 @@ class Studio:
         available: Mapping[str, str] | None = None,
         expert: bool = False,
         model: str | None = None,
+        max_tokens: int | None = None,
     ) -> RunEstimate:
         chosen = [pack.step(s) for s in steps] if steps else pack.default_steps
         return estimate_run(
@@ -111,4 +112,5 @@ class Studio:
             available=available,
             system_pack=self.expert_pack() if expert else None,
             prices_file=self.settings.prices_file,
+            max_tokens=max_tokens or self.settings.max_tokens,
         )

@@ -534,7 +534,7 @@ class ChainRunner:
             model=self.model,
             prompt=prompt.user,
             system=prompt.system,
-            max_tokens=step.max_tokens or self.options.max_tokens,
+            max_tokens=min(step.max_tokens or self.options.max_tokens, self.options.max_tokens),
             temperature=self.options.temperature,
             timeout=self.options.timeout,
             task=DraftTask(
@@ -685,16 +685,19 @@ class ChainRunner:
             )
             prompt = RenderedPrompt(user=build_repair_prompt(self.pack, step, result.text, report, self.variables), system=system)
             try:
-                addition, _ = self._request(step, None, prompt, result, run_id, key=step.id, sections=wanted, repair=True)
+                addition, finish = self._request(step, None, prompt, result, run_id, key=step.id, sections=wanted, repair=True)
             except (ProviderError, CancelledError) as exc:
                 self._emit(ChainEvent(kind="failed", step=step.id, message=f"Repair failed: {exc.message} The draft is kept."))
                 return
             checklist = self.pack.checklist_for(step.id)
             assert checklist is not None
             result.text = merge_repair(result.text, addition, checklist, wanted)
-            report = validate_step(result.text, self.pack, step.id)
+            cut = finish == "length"
+            report = validate_step(result.text, self.pack, step.id, known_truncated=cut)
             result.report = report
-            if result.status == "truncated" and report.ok:
+            if cut:
+                result.status = "truncated"
+            elif result.status == "truncated" and report.ok:
                 result.status = "done"
             if self.store is not None and run_id is not None:
                 self.store.add_version(run_id, step.id, result.text, "repaired")

@@ -211,6 +211,9 @@ class _Progress:
             label = "after repair" if event.kind == "repaired" else "checklist"
             _err(f"{verdict} {key}: {label} {present}/{len(report.sections)} sections{gaps}{errors}")
         elif event.kind in ("retried", "repairing", "cached", "skipped"):
+            if event.kind in ("repairing", "retried"):
+                self.chars[key] = 0
+                self.started[key] = now
             _err(f"  {key}: {event.message}")
         elif event.kind == "failed":
             _err(f"✗ {key}: {event.message}")
@@ -272,7 +275,7 @@ def run(
     )
     _err(f"Provider: {runner.provider.name} · model: {runner.model}" + (" (offline drafts: no model is called)" if runner.provider.name == "offline" else ""))
     if resume is None:
-        estimate = studio.estimate(chosen, variables, step_ids, expert=expert, model=runner.model)
+        estimate = studio.estimate(chosen, variables, step_ids, expert=expert, model=runner.model, max_tokens=max_tokens)
         cost = "price unknown" if estimate.cost is None else f"≈ ${estimate.cost:.4f}"
         _err(f"Estimate: ~{estimate.input_tokens:,} input + ~{estimate.output_tokens:,} output tokens, {cost}")
     try:

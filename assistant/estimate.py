@@ -36,8 +36,9 @@ class RunEstimate(BaseModel):
     cost: float | None
 
 
-def _stand_in(step: Step, parts: int) -> str:
-    return "lorem " * int(step.expected_tokens * parts * CHARS_PER_TOKEN / 6)
+def _stand_in(step: Step, parts: int, max_tokens: int | None) -> str:
+    tokens = min(step.expected_tokens, max_tokens) if max_tokens else step.expected_tokens
+    return "lorem " * int(tokens * parts * CHARS_PER_TOKEN / 6)
 
 
 def estimate_run(
@@ -49,16 +50,22 @@ def estimate_run(
     available: Mapping[str, str] | None = None,
     system_pack: Pack | None = None,
     prices_file: Path | None = None,
+    max_tokens: int | None = None,
 ) -> RunEstimate:
-    """Estimate tokens and cost of running ``steps`` (each step's expected answer size included)."""
+    """Estimate tokens and cost of running ``steps`` (each step's expected answer size, capped by
+    ``max_tokens`` per request, included)."""
     outputs = dict(available or {})
     estimates: list[StepEstimate] = []
     for step in steps:
         parts = len(pack.fan_out_parts.get(step.id, [])) or 1
-        inputs = {n: outputs.get(n) or _stand_in(pack.step(n), len(pack.fan_out_parts.get(n, [])) or 1) for n in step.needs}
+        inputs = {
+            n: outputs.get(n) or _stand_in(pack.step(n), len(pack.fan_out_parts.get(n, [])) or 1, max_tokens)
+            for n in step.needs
+        }
         prompts = render_all_parts(pack, step, variables, inputs, system_pack=system_pack)
         input_tokens = sum(count_tokens(p.text, model) for _, p in prompts)
-        output_tokens = step.expected_tokens * parts
+        per_request = min(step.expected_tokens, max_tokens) if max_tokens else step.expected_tokens
+        output_tokens = per_request * parts
         cost = cost_of(model, Usage(input_tokens=input_tokens, output_tokens=output_tokens), prices_file)
         estimates.append(StepEstimate(step=step.id, requests=parts, input_tokens=input_tokens, output_tokens=output_tokens, cost=cost))
     costs = [e.cost for e in estimates]

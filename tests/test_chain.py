@@ -361,3 +361,25 @@ def test_downstream_work_ranks_runbooks_above_refinements(procedure: Pack) -> No
 
     work = downstream_work(procedure)
     assert work["playbook"] > work["runbooks"] > work["training"] > work["customer_narrative"]
+
+
+def test_a_repair_cut_at_max_tokens_keeps_the_step_truncated(procedure: Pack, atlasflow: dict) -> None:
+    full = compose_from_checklist(procedure, DraftTask(pack=procedure.name, step="playbook", variables=atlasflow))
+    draft = full[: full.index("## 10)")]
+
+    def playbook(request: CompletionRequest) -> ScriptedReply:
+        if request.task.sections is None:
+            return ScriptedReply.from_text(draft, finish_reason="length")
+        return ScriptedReply.from_text(draft_for(procedure, request), finish_reason="length")
+
+    provider = ScriptedProvider(responder(procedure, playbook=playbook))
+    result = ChainRunner(procedure, provider, model="m", variables=atlasflow, options=fast(max_repair_rounds=1)).run(["playbook"])
+    step = result.steps["playbook"]
+    assert step.status == "truncated" and result.status == "incomplete"
+    assert step.report.truncated and not step.report.ok
+
+
+def test_user_max_tokens_caps_every_request(procedure: Pack, atlasflow: dict) -> None:
+    provider = ScriptedProvider(responder(procedure))
+    ChainRunner(procedure, provider, model="m", variables=atlasflow, options=fast(max_tokens=200)).run(["playbook"])
+    assert provider.requests[0].max_tokens == 200
