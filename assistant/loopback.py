@@ -43,6 +43,8 @@ Answerer = Callable[[dict[str, Any]], "str | LoopbackAnswer"]
 class RequestLog:
     body: dict[str, Any]
     received_at: float
+    #: monotonic time the last byte was sent (None while streaming or if the client left)
+    finished_at: float | None = None
     prompt: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -116,6 +118,7 @@ class LoopbackServer:
                     _stream(self.wfile, server.model, answer, pace, log.prompt)
                 except (BrokenPipeError, ConnectionResetError):
                     return
+                log.finished_at = time.monotonic()
                 self.close_connection = True
 
             def _json(self, data: dict[str, Any], status: int = 200) -> None:

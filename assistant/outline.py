@@ -79,9 +79,12 @@ class Outline:
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark").enable("table")
-    # Section detection needs block structure only; inline parsing is the slow part.
+    md = MarkdownIt("commonmark")
+    # Section detection needs headings, paragraphs, lists and fences only. Inline parsing and the
+    # table rule (tried at every line) are most of markdown-it's time; table rows then read as
+    # paragraph lines, which the validator handles as text.
     md.core.ruler.disable(["inline", "text_join"])
+    md.block.ruler.disable(["html_block", "reference"])
     return md
 
 

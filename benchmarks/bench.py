@@ -48,7 +48,7 @@ def sized_answer(pack: Pack, variables: dict, step_id: str, part: str | None, to
     text = compose_from_checklist(pack, DraftTask(pack=pack.name, step=step_id, part=part, variables=variables))
     missing_chars = int(tokens * CHARS_PER_TOKEN) - len(text)
     if missing_chars > 0:
-        text += "\n## Notes for the team\n\n" + (FILLER * (missing_chars // len(FILLER) + 1))[:missing_chars] + "\n"
+        text += "\n## Notes for the team\n\n" + FILLER * (missing_chars // len(FILLER) + 1) + "\n"
     return text
 
 
@@ -104,7 +104,7 @@ def chain_speed(pack: Pack, variables: dict, ttft: float, tps: float, size: floa
     levels = [["playbook"], ["runbooks", *[s.id for s in pack.steps if s.optional]], ["training"]]
     critical = sum(max(t for (step, _), t in expected.items() if step in level) for level in levels)
     sequential = sum(expected.values())
-    measured = sum(end - start for _, start, end in timings)
+    measured = sum(end - start for _, start, end in timings if end is not None)
     wall4, result4 = results[4]
     wall1, _ = results[1]
     return {
