@@ -257,8 +257,7 @@ def ends_mid_section(outline: Outline) -> int | None:
     last = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip()), None)
     if last is None:
         return None
-    inner_unclosed = any(end >= len(lines) and not _FENCE_MARKER.match(lines[end - 1]) for _, end in outline.fence_ranges)
-    if inner_unclosed:
+    if outline.unclosed_fence:
         return last
     text = lines[last].strip()
     if any(n.line == last for n in outline.nodes) or outline.in_fence(last):
@@ -307,7 +306,10 @@ def find_sections(text: str, checklist: Checklist) -> tuple[Outline, dict[str, l
         claims.setdefault(section_id, []).append(_Claim(node, "present" if present else "empty", missing))
 
     def is_document_title(node: Node, matched: list[str]) -> bool:
-        """A heading over two or more children that name other top-level sections is the document's title."""
+        """A heading over two or more children that name other top-level sections is the document's title
+        (unless it is itself a nested kind of section, like a time window holding the roles)."""
+        if all(sections[sid].nested for sid in matched):
+            return False
         others = {
             sid
             for child in node.children
@@ -316,28 +318,35 @@ def find_sections(text: str, checklist: Checklist) -> tuple[Outline, dict[str, l
         }
         return len(others) >= 2
 
-    def visit(node: Node, inside: bool) -> None:
+    def visit(node: Node, owners: list[str]) -> None:
+        """``owners``: the sections claimed by the nearest matched ancestor (empty at the top).
+
+        Inside a section only ``nested`` sections may be claimed, except that a nested kind of
+        section (a time window) owns nothing exclusively: roles organised by window still count.
+        """
         matched = matcher.match(node.title)
-        if matched and not inside and is_document_title(node, matched):
+        if matched and not owners and is_document_title(node, matched):
             matched = []
-        if inside:
-            for section_id in matched:
-                if sections[section_id].nested:
-                    claim(section_id, node)
+        if owners:
+            open_owner = all(sections[o].nested for o in owners)
+            taken = [sid for sid in matched if sections[sid].nested or open_owner]
+            for section_id in taken:
+                claim(section_id, node)
+            owners = taken if taken and open_owner else owners
         elif matched:
             for section_id in matched:
                 claim(section_id, node)
-            inside = True
+            owners = matched
         elif matcher.is_toc(node.title):
             return
         elif not any(matcher.match(d.title) for d in node.descendants()):
             if not matcher.is_intro(node.title):
                 unmatched_leaves.append(node)
         for child in node.children:
-            visit(child, inside)
+            visit(child, owners)
 
     for root in outline.roots:
-        visit(root, False)
+        visit(root, [])
     _infer_from_bodies(outline, checklist, unmatched_leaves, claims)
     _fill_part_windows(checklist, claims)
     return outline, {key: sorted(found, key=lambda c: c.rank_key) for key, found in claims.items()}
@@ -404,15 +413,22 @@ def _infer_from_bodies(
         body = _body_text(outline, node)
         scored = []
         for section in checklist.sections:
-            if section.nested or len(section.items) < 2 or any(c.status == "present" for c in claims.get(section.id, [])):
+            signs = [*section.items, *section.evidence]
+            if len(signs) < 2 or any(c.status == "present" for c in claims.get(section.id, [])):
                 continue
-            found = len(section.items) - len(_missing_items(section, body))
-            ratio = found / len(section.items)
+            found = sum(1 for sign in signs if any(contains_phrase(body, normalise(p)) for p in sign.phrases))
+            ratio = found / len(signs)
             if found >= 3 or (found >= 2 and ratio >= 0.5):
                 scored.append((ratio, found, section))
         scored.sort(key=lambda s: (-s[0], -s[1]))
-        if scored and (len(scored) == 1 or scored[0][:2] != scored[1][:2]):
-            section = scored[0][2]
+        strong = [section for ratio, found, section in scored if ratio >= 0.75 and found >= 3]
+        if len(strong) > 1:
+            chosen = strong  # one heading over two whole sections ("Comms" covering customer and internal)
+        elif scored and (len(scored) == 1 or scored[0][:2] != scored[1][:2]):
+            chosen = [scored[0][2]]
+        else:
+            chosen = []
+        for section in chosen:
             claims.setdefault(section.id, []).append(_Claim(node, "present", _missing_items(section, body)))
 
 

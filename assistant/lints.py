@@ -107,13 +107,13 @@ def unfilled_placeholders(lines: list[str], outline: Outline, variable_names: It
 # --- banned phrases --------------------------------------------------------------
 
 _GUIDANCE_CUE = re.compile(
-    r"\b(never|avoid|avoided|banned|ban|don['’]?t|do not|instead of|rather than|prohibited|forbidden|"
+    r"\b(never|avoid|avoided|banned|ban|don['’]?t|do not|instead of|prohibited|forbidden|"
     r"not allowed|stop saying|red[- ]flag|anti[- ]pattern|what not to|replace|blacklist|off[- ]limits|no[- ]go)\b"
     r"|❌|🚫|⛔|✗|✘",
     re.IGNORECASE,
 )
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}")
-_LIST_LINE = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s")
+_LIST_LINE = re.compile(r"^\s*(?:>\s*)*(?:[-*+•]|\d+[.)])\s")
 
 
 def _cells(line: str) -> list[str]:
@@ -141,8 +141,8 @@ def _context_is_guidance(lines: list[str], outline: Outline, index: int) -> bool
     row = index - 1
     while row >= 0 and _LIST_LINE.match(lines[row]):
         row -= 1
-    intro = lines[row].strip() if row >= 0 else ""
-    return intro.endswith(":") and bool(_GUIDANCE_CUE.search(intro))
+    intro = lines[row].strip().lstrip("> ").strip() if row >= 0 else ""
+    return intro.rstrip("*_ ").endswith(":") and bool(_GUIDANCE_CUE.search(intro))
 
 
 def _enclosing(nodes: list[Node], index: int) -> list[Node]:

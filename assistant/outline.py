@@ -6,7 +6,8 @@ level, a bold line on its own (``**5. Customer Communication Plan**``),
 numbered top-level list items whose first line is a title. Everything is
 parsed with markdown-it (so a ``#`` inside a code fence is not a heading)
 and ranked: headings 1–6, label lines 7 (below every real heading, so after
-a heading they are sub-labels of its section), list-item titles 8.
+a heading they are sub-labels of its section), plain "Title:" lines 8,
+list-item titles 9.
 
 When the whole answer sits inside one ```` ```markdown ```` fence, the fence's
 content is what gets judged; line numbers still point into the original text.
@@ -23,12 +24,15 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 HEADING, LABEL, ITEM = "heading", "label", "item"
-LABEL_RANK, ITEM_RANK = 7, 8
+#: heading-like lines rank below every real heading; "Severity:" labels below those; list titles last
+LABEL_RANK, COLON_RANK, ITEM_RANK = 7, 8, 9
 
 _BOLD_LINE = re.compile(r"^(\*\*\*|\*\*|__)(?P<title>[^*_].*?)\1\s*:?\s*$")
 _SECTION_PREFIX = re.compile(r"^(?:section|deliverable|part|chapter)\s+\d+[a-z]?\s*[:.)—–-]\s*\S", re.IGNORECASE)
 _CAPS_LABEL = re.compile(r"^[A-Z0-9][A-Z0-9 &/()\-–—,'’+.]*[A-Z][A-Z0-9 )]*:?$")
 _COLON_LABEL = re.compile(r"^[A-Z][^.!?:|`]{2,60}:$")
+#: "5-6) Comms" / "7. Resolution and handoff" written as a plain line of its own
+_NUMBERED_LINE = re.compile(r"^\d{1,2}(?:\s*[-–]\s*\d{1,2})?[.)]\s+(?P<title>[^\s].{0,78})$")
 _LEADING_DECOR = re.compile(r"^[^\w*_\[(]+")
 _NUMBER = re.compile(r"^(?:(?:section|deliverable|part|step)\s+)?(\d{1,2})(?![\d.]*\d)(?=[).:\s—–-])", re.IGNORECASE)
 _SETEXT_OR_RULE = re.compile(r"^\s{0,3}([=\-*_])(?:\s*\1){2,}\s*$")
@@ -64,7 +68,7 @@ class Outline:
     offset: int
     roots: list[Node]
     nodes: list[Node]
-    #: a fence (the wrapper or one inside) runs to the end without closing
+    #: a code fence inside the answer runs to the end without closing (the answer was cut)
     unclosed_fence: bool
     #: 0-based line ranges [start, end) of code-fence lines (markers included)
     fence_ranges: list[tuple[int, int]]
@@ -92,6 +96,12 @@ def _strip_decor(text: str) -> str:
     return _LEADING_DECOR.sub("", text.strip())
 
 
+def label_rank(line: str) -> int:
+    """Rank of a heading-like line: a plain "Title:" line is a sub-label of a bolder one."""
+    text = _strip_decor(line)
+    return COLON_RANK if _COLON_LABEL.match(text) and not _BOLD_LINE.match(text) else LABEL_RANK
+
+
 def label_title(line: str) -> str | None:
     """The title if ``line`` is a heading-like line on its own, else None.
 
@@ -110,6 +120,9 @@ def label_title(line: str) -> str | None:
         return text.rstrip(":").strip()
     if _COLON_LABEL.match(text) and len(text.split()) <= 8:
         return text.rstrip(":").strip()
+    numbered = _NUMBERED_LINE.match(text)
+    if numbered and len(text.split()) <= 9 and not text.endswith((".", "?", "!", ",", ";", ":")) and ": " not in text:
+        return text
     return None
 
 
@@ -184,6 +197,10 @@ def _candidates(tokens: list[Token], lines: list[str]) -> list[Node]:
             first = tokens[index + 1].content.split("\n", 1)[0]
             title = label_title(first)
             if title:
+                nodes.append(Node(title, start, label_rank(first), LABEL, start + 1, _number(title)))
+        elif token.type == "ordered_list_open" and token.level == 0 and _single_title_item(tokens, index):
+            title = label_title(f"{tokens[index + 1].info}{token.markup} {tokens[index + 3].content}")
+            if title:
                 nodes.append(Node(title, start, LABEL_RANK, LABEL, start + 1, _number(title)))
         elif token.type == "list_item_open" and token.level == 1 and list_depth == 1:
             following = tokens[index + 1]
@@ -196,6 +213,14 @@ def _candidates(tokens: list[Token], lines: list[str]) -> list[Node]:
                 number = int(token.info) if token.info.isdigit() else _number(title)
                 nodes.append(Node(title, start, ITEM_RANK, ITEM, start + 1, number))
     return nodes
+
+
+def _single_title_item(tokens: list[Token], list_index: int) -> bool:
+    """An ordered list of exactly one one-line item: "1) Escalation levels" written as a heading."""
+    window = [t.type for t in tokens[list_index + 1 : list_index + 7]]
+    return window == [
+        "list_item_open", "paragraph_open", "inline", "paragraph_close", "list_item_close", "ordered_list_close"
+    ] and "\n" not in tokens[list_index + 3].content
 
 
 def _has_nested_blocks(tokens: list[Token], item_index: int) -> bool:
@@ -248,15 +273,14 @@ def parse_outline(text: str, promote: Callable[[Node, Node], bool] | None = None
     tokens = _parser().parse("\n".join(all_lines))
     offset = 0
     lines = all_lines
-    unclosed = False
     wrapper = _find_wrapper(tokens, all_lines)
     if wrapper is not None and wrapper.map:
-        unclosed = not _is_closed(wrapper, all_lines)
+        # an unclosed *wrapper* alone proves nothing: models often forget the closing fence
         offset = wrapper.map[0] + 1
         lines = wrapper.content.rstrip("\n").split("\n")
         tokens = _parser().parse(wrapper.content)
     fences = [t for t in tokens if t.type == "fence" and t.map]
-    unclosed = unclosed or any(not _is_closed(f, lines) for f in fences)
+    unclosed = any(not _is_closed(f, lines) for f in fences)
     nodes = _candidates(tokens, lines)
     roots = _build_tree(nodes, len(lines), promote or (lambda parent, child: False))
     return Outline(

@@ -84,6 +84,10 @@ class Section(_Strict):
     nested: bool = Field(default=False, description="may sit inside another section (e.g. a runbook window)")
     timed: bool = Field(default=False, description="actions here need timeframes (missing_timeframe lint)")
     part: bool = Field(default=False, description="a fan-out part (e.g. one role's runbook)")
+    evidence: list[ChecklistItem] = Field(
+        default=[],
+        description="extra signs (never shown to the model) that a body under an unrecognised heading is this section",
+    )
 
 
 class Checklist(_Strict):
