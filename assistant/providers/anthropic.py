@@ -10,10 +10,8 @@ so ``_map_errors`` also catches the raw ``httpx2`` ones.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import anthropic
@@ -29,9 +27,9 @@ from ..errors import (
     ProviderUnavailableError,
     RateLimitError,
 )
-from ..tokens import count_tokens
 from . import redact, retry_after_seconds
-from .base import CompletionRequest, Final, FinishReason, TextDelta, Usage
+from .base import CompletionRequest, Final, FinishReason, TextDelta
+from .calls import Call, finish
 
 ANTHROPIC_HOST = "api.anthropic.com"
 KEY_FIX = "check ANTHROPIC_API_KEY (or the Anthropic key field in the sidebar)"
@@ -56,20 +54,6 @@ _ERROR_TYPE_STATUS = {
     "timeout_error": 504,
     "overloaded_error": 529,
 }
-
-
-@dataclass
-class _Call:
-    """What error messages need to know about the call in flight."""
-
-    model: str
-    timeout: float
-    chunks: list[str] = field(default_factory=list)
-    streaming: bool = False
-
-    @property
-    def partial(self) -> str:
-        return "".join(self.chunks)
 
 
 class AnthropicProvider:
@@ -105,9 +89,7 @@ class AnthropicProvider:
 
     def stream(self, request: CompletionRequest) -> Iterator[TextDelta | Final]:
         """Yield each text delta, then one Final with usage, stop reason and timing."""
-        call = _Call(request.model, request.timeout)
-        started = time.monotonic()
-        first: float | None = None
+        call = Call(request.model, request.timeout)
         stop: str | None = None
         input_tokens: int | None = None
         output_tokens: int | None = None
@@ -135,55 +117,28 @@ class AnthropicProvider:
                         delta = getattr(event, "delta", None)
                         text = getattr(delta, "text", None)
                         if getattr(delta, "type", None) == "text_delta" and text:
-                            if first is None:
-                                first = time.monotonic() - started
-                            call.chunks.append(text)
-                            yield TextDelta(text=text)
+                            yield call.text(text)
                     elif kind == "message_delta":
                         stop = getattr(getattr(event, "delta", None), "stop_reason", None) or stop
                         delta_usage = getattr(event, "usage", None)
                         output_tokens = getattr(delta_usage, "output_tokens", None) or output_tokens
                         # some gateways send 0 at message_start and the real count here
                         input_tokens = getattr(delta_usage, "input_tokens", None) or input_tokens
-        text = call.partial
-        if stop is None:
-            raise IncompleteAnswerError(
-                f"The answer from {self.where} stopped before the model finished "
-                f"({len(text)} characters received); retry the step.",
-                partial_text=text,
-            )
-        reason = _STOP.get(stop, "stop")
-        if reason == "stop" and not text.strip():
-            raise IncompleteAnswerError(
-                f"{self.where} returned an empty answer for model {request.model!r}; "
-                "retry the step or choose another model."
-            )
-        estimated = input_tokens is None or output_tokens is None
-        usage = Usage(
-            input_tokens=input_tokens
-            if input_tokens is not None
-            else count_tokens((request.system or "") + request.prompt, request.model),
-            output_tokens=output_tokens if output_tokens is not None else count_tokens(text, request.model),
-            estimated=estimated,
-        )
-        yield Final(
-            usage=usage,
-            finish_reason=reason,
-            latency=time.monotonic() - started,
-            first_token_latency=first,
-            model=model,
+        yield finish(
+            call, request, where=self.where, raw_reason=stop, reasons=_STOP,
+            input_tokens=input_tokens, output_tokens=output_tokens, model=model,
         )
 
     def check(self, model: str) -> str:
         """Look the model up: proves the key and the model name without spending tokens."""
         timeout = min(self.timeout, 30.0)
-        with self._map_errors(_Call(model, timeout)):
+        with self._map_errors(Call(model, timeout)):
             info = self._client.models.retrieve(model, timeout=timeout)
         name = getattr(info, "display_name", None) or getattr(info, "id", model)
         return f"Connected to {self.where}: model {model!r} is available ({name})."
 
     @contextmanager
-    def _map_errors(self, call: _Call) -> Iterator[None]:
+    def _map_errors(self, call: Call) -> Iterator[None]:
         """Translate every SDK/transport failure into an ``assistant.errors`` type, keeping partial text."""
         try:
             yield
@@ -216,7 +171,7 @@ class AnthropicProvider:
                 partial_text=call.partial,
             ) from exc
 
-    def _status_error(self, status: int, exc: anthropic.APIStatusError, call: _Call) -> ProviderError:
+    def _status_error(self, status: int, exc: anthropic.APIStatusError, call: Call) -> ProviderError:
         """Pick the error type and the advice for an HTTP status (or an in-stream error type)."""
         model, partial, where = call.model, call.partial, self.where
         detail = redact(_server_message(exc), self._secrets)[:300]

@@ -11,10 +11,8 @@ backoff.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -30,9 +28,9 @@ from ..errors import (
     ProviderUnavailableError,
     RateLimitError,
 )
-from ..tokens import count_tokens
 from . import redact, retry_after_seconds
-from .base import CompletionRequest, Final, FinishReason, TextDelta, Usage
+from .base import CompletionRequest, Final, FinishReason, TextDelta
+from .calls import Call, finish
 
 #: local servers ignore the key, but the SDK refuses to start without one
 DUMMY_KEY = "not-needed"
@@ -46,20 +44,6 @@ _FINISH: dict[str, FinishReason] = {
     "tool_calls": "stop",
     "function_call": "stop",
 }
-
-
-@dataclass
-class _Call:
-    """What error messages need to know about the call in flight."""
-
-    model: str
-    timeout: float
-    chunks: list[str] = field(default_factory=list)
-    streaming: bool = False
-
-    @property
-    def partial(self) -> str:
-        return "".join(self.chunks)
 
 
 class OpenAIProvider:
@@ -101,11 +85,10 @@ class OpenAIProvider:
 
     def stream(self, request: CompletionRequest) -> Iterator[TextDelta | Final]:
         """Yield each content delta, then one Final with usage, finish reason and timing."""
-        call = _Call(request.model, request.timeout)
-        started = time.monotonic()
-        first: float | None = None
-        finish: str | None = None
-        usage: Usage | None = None
+        call = Call(request.model, request.timeout)
+        reason: str | None = None
+        input_tokens: int | None = None
+        output_tokens: int | None = None
         model = request.model
         with self._map_errors(call):
             events = self._client.chat.completions.create(**self._params(request), timeout=request.timeout)
@@ -115,50 +98,23 @@ class OpenAIProvider:
                     model = getattr(chunk, "model", None) or model
                     raw_usage = getattr(chunk, "usage", None)
                     if raw_usage is not None:
-                        usage = Usage(
-                            input_tokens=raw_usage.prompt_tokens or 0,
-                            output_tokens=raw_usage.completion_tokens or 0,
-                        )
+                        input_tokens = raw_usage.prompt_tokens or 0
+                        output_tokens = raw_usage.completion_tokens or 0
                     for choice in getattr(chunk, "choices", None) or []:
                         if getattr(choice, "index", 0) != 0:
                             continue
                         text = getattr(getattr(choice, "delta", None), "content", None)
                         if text:
-                            if first is None:
-                                first = time.monotonic() - started
-                            call.chunks.append(text)
-                            yield TextDelta(text=text)
-                        finish = getattr(choice, "finish_reason", None) or finish
-        text = call.partial
-        if finish is None:
-            raise IncompleteAnswerError(
-                f"The answer from {self.where} stopped before the model finished "
-                f"({len(text)} characters received); retry the step.",
-                partial_text=text,
-            )
-        reason = _FINISH.get(finish, "stop")
-        if reason == "stop" and not text.strip():
-            raise IncompleteAnswerError(
-                f"{self.where} returned an empty answer for model {request.model!r}; "
-                "retry the step or choose another model."
-            )
-        if usage is None:
-            usage = Usage(
-                input_tokens=count_tokens((request.system or "") + request.prompt, request.model),
-                output_tokens=count_tokens(text, request.model),
-                estimated=True,
-            )
-        yield Final(
-            usage=usage,
-            finish_reason=reason,
-            latency=time.monotonic() - started,
-            first_token_latency=first,
-            model=model,
+                            yield call.text(text)
+                        reason = getattr(choice, "finish_reason", None) or reason
+        yield finish(
+            call, request, where=self.where, raw_reason=reason, reasons=_FINISH,
+            input_tokens=input_tokens, output_tokens=output_tokens, model=model,
         )
 
     def check(self, model: str) -> str:
         """List the server's models: proves the URL and key without spending tokens."""
-        with self._map_errors(_Call(model, min(self.timeout, 30.0))):
+        with self._map_errors(Call(model, min(self.timeout, 30.0))):
             ids = sorted(m.id for m in self._client.models.list(timeout=min(self.timeout, 30.0)))
         listed = model in ids
         if self.is_openai and not listed:
@@ -190,7 +146,7 @@ class OpenAIProvider:
         return params
 
     @contextmanager
-    def _map_errors(self, call: _Call) -> Iterator[None]:
+    def _map_errors(self, call: Call) -> Iterator[None]:
         """Translate every SDK/transport failure into an ``assistant.errors`` type, keeping partial text."""
         try:
             yield
@@ -226,7 +182,7 @@ class OpenAIProvider:
                 partial_text=call.partial,
             ) from exc
 
-    def _status_error(self, status: int, exc: openai.APIError, call: _Call) -> ProviderError:
+    def _status_error(self, status: int, exc: openai.APIError, call: Call) -> ProviderError:
         """Pick the error type and the advice for an HTTP status (or an in-stream error code)."""
         model, partial = call.model, call.partial
         detail = redact(_server_message(exc), self._secrets)[:300]
