@@ -30,7 +30,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from .lints import LintFinding, banned_phrases, finding, has_timeframe, unfilled_placeholders
-from .outline import Node, Outline, label_title, parse_outline
+from .outline import FENCE_MARKER, LIST_LINE, RULE_LINE, TABLE_SEPARATOR, Node, Outline, label_title, parse_outline
 from .templates import Checklist, Pack, Section
 from .textmatch import contains_phrase, normalise, normalise_title
 
@@ -165,16 +165,13 @@ _PLACEHOLDER = re.compile(
 )
 _MARKUP = re.compile(r"[#>*_`|~\[\](){}]|^\s*(?:[-+•]|\d+[.)])\s+")
 _WORD = re.compile(r"[^\W_]+")
-_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-_RULE = re.compile(r"^\s{0,3}([=\-*_])(?:\s*\1){2,}\s*$")
-_FENCE_MARKER = re.compile(r"^\s*(```|~~~)")
 _LABEL_WITH_FILLER = re.compile(r"^[^:]{1,60}:\s*(.*)$")
 
 
 def _content_words(line: str) -> int:
     """Words of real content in one line (filler such as 'TBD' removed)."""
     stripped = line.strip()
-    if not stripped or _RULE.match(stripped) or _TABLE_SEPARATOR.match(stripped) or _FENCE_MARKER.match(stripped):
+    if not stripped or RULE_LINE.match(stripped) or TABLE_SEPARATOR.match(stripped) or FENCE_MARKER.match(stripped):
         return 0
     if stripped.startswith("|"):
         cells = [c.strip() for c in stripped.strip("|").split("|")]
@@ -198,7 +195,7 @@ def _table_scaffolding(lines: list[str], start: int, end: int) -> set[int]:
         block_end = index
         while block_end < end and lines[block_end].lstrip().startswith("|"):
             block_end += 1
-        separators = [i for i in range(index, block_end) if _TABLE_SEPARATOR.match(lines[i])]
+        separators = [i for i in range(index, block_end) if TABLE_SEPARATOR.match(lines[i])]
         if separators:
             ignored.update(range(index, separators[0] + 1))
         else:
@@ -266,7 +263,7 @@ def ends_mid_section(outline: Outline) -> int | None:
         table_start = last
         while table_start > 0 and lines[table_start - 1].lstrip().startswith("|"):
             table_start -= 1
-        has_rows = any(_TABLE_SEPARATOR.match(lines[i]) for i in range(table_start, last))
+        has_rows = any(TABLE_SEPARATOR.match(lines[i]) for i in range(table_start, last))
         return last if not text.endswith("|") or not has_rows else None
     if text.count("**") % 2 == 1 or text.endswith((",", ";", "(", "[", "{", "-", "–", "—", "/", "&", "+", "=")):
         return last
@@ -275,7 +272,7 @@ def ends_mid_section(outline: Outline) -> int | None:
     words = re.findall(r"[A-Za-z][A-Za-z.']*", text)
     if words and words[-1].lower().rstrip(".") in _DANGLING and not text.endswith((".", "!", "?")):
         return last
-    is_list = re.match(r"^\s*(?:[-*+•]|\d+[.)])\s", lines[last]) is not None
+    is_list = LIST_LINE.match(lines[last]) is not None
     prose = not is_list and not text.startswith(">") and not re.search(r"[·•|✅✓;]", text)
     if prose and len(words) >= 8 and text[0].isupper() and text[-1].islower():
         return last

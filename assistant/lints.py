@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from .outline import Node, Outline
+from .outline import LIST_LINE, TABLE_SEPARATOR, Node, Outline
 from .textmatch import apostrophe_insensitive_pattern
 
 Severity = Literal["error", "warning"]
@@ -112,8 +112,6 @@ _GUIDANCE_CUE = re.compile(
     r"|❌|🚫|⛔|✗|✘",
     re.IGNORECASE,
 )
-_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}")
-_LIST_LINE = re.compile(r"^\s*(?:>\s*)*(?:[-*+•]|\d+[.)])\s")
 
 
 def _cells(line: str) -> list[str]:
@@ -123,9 +121,9 @@ def _cells(line: str) -> list[str]:
 def _table_column_is_guidance(lines: list[str], index: int, column: int) -> bool:
     """In a table, is the header of ``column`` a 'never say / avoid' heading?"""
     row = index
-    while row > 0 and lines[row].lstrip().startswith("|") and not _TABLE_SEPARATOR.match(lines[row]):
+    while row > 0 and lines[row].lstrip().startswith("|") and not TABLE_SEPARATOR.match(lines[row]):
         row -= 1
-    if not _TABLE_SEPARATOR.match(lines[row]) or row == 0:
+    if not TABLE_SEPARATOR.match(lines[row]) or row == 0:
         return False
     header = _cells(lines[row - 1])
     return column < len(header) and bool(_GUIDANCE_CUE.search(header[column]))
@@ -136,10 +134,10 @@ def _context_is_guidance(lines: list[str], outline: Outline, index: int) -> bool
     for node in _enclosing(outline.nodes, index):
         if _GUIDANCE_CUE.search(node.title):
             return True
-    if not _LIST_LINE.match(lines[index]):
+    if not LIST_LINE.match(lines[index]):
         return False
     row = index - 1
-    while row >= 0 and _LIST_LINE.match(lines[row]):
+    while row >= 0 and LIST_LINE.match(lines[row]):
         row -= 1
     intro = lines[row].strip().lstrip("> ").strip() if row >= 0 else ""
     return intro.rstrip("*_ ").endswith(":") and bool(_GUIDANCE_CUE.search(intro))

@@ -35,7 +35,11 @@ _COLON_LABEL = re.compile(r"^[A-Z][^.!?:|`]{2,60}:$")
 _NUMBERED_LINE = re.compile(r"^\d{1,2}(?:\s*[-–]\s*\d{1,2})?[.)]\s+(?P<title>[^\s].{0,78})$")
 _LEADING_DECOR = re.compile(r"^[^\w*_\[(]+")
 _NUMBER = re.compile(r"^(?:(?:section|deliverable|part|step)\s+)?(\d{1,2})(?![\d.]*\d)(?=[).:\s—–-])", re.IGNORECASE)
-_SETEXT_OR_RULE = re.compile(r"^\s{0,3}([=\-*_])(?:\s*\1){2,}\s*$")
+# Markdown line shapes shared by the validator and the lints
+RULE_LINE = re.compile(r"^\s{0,3}([=\-*_])(?:\s*\1){2,}\s*$")  # setext underline or thematic break
+TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+LIST_LINE = re.compile(r"^\s*(?:>\s*)*(?:[-*+•]|\d+[.)])\s")
+FENCE_MARKER = re.compile(r"^\s*(```|~~~)")
 _FENCE_INFO_WRAPPERS = {"", "markdown", "md", "gfm", "text", "txt", "plaintext", "plain"}
 
 
@@ -157,7 +161,7 @@ def _headingish_count(text: str) -> int:
     return sum(
         1
         for line in text.splitlines()
-        if re.match(r"^\s{0,3}#{1,6}\s", line) or label_title(line) or _SETEXT_OR_RULE.match(line)
+        if re.match(r"^\s{0,3}#{1,6}\s", line) or label_title(line) or RULE_LINE.match(line)
     )
 
 
