@@ -148,7 +148,12 @@ def merge_repair(draft: str, addition: str, checklist: Checklist, wanted: list[s
             end = draft_outline.offset + existing.end
             edits.append((start, end, order.index(section_id), block))
             continue
-        later = [draft_spans[s] for s in order[order.index(section_id) + 1 :] if s in draft_spans]
+        # only top-level sections mark a position: nested ones (time windows) sit inside earlier parts
+        later = [
+            draft_spans[s]
+            for s in order[order.index(section_id) + 1 :]
+            if s in draft_spans and not checklist.section(s).nested
+        ]
         if later:
             at = draft_outline.offset + min(node.line for node in later)
         else:

@@ -79,7 +79,9 @@ class OfflineProvider:
             body = render_offline(pack, template, task)
         else:
             body = compose_from_checklist(pack, task)
-        return body if task.sections is not None else f"{OFFLINE_LABEL}\n\n{body}"
+        # one label per document: a fan-out step's parts are joined, so only its first part carries it
+        first_part = task.part is None or task.part == step.fan_out.items[0] if step.fan_out else True
+        return f"{OFFLINE_LABEL}\n\n{body}" if task.sections is None and first_part else body
 
 
 def _subject(pack: Pack, variables: dict[str, str | list[str]]) -> str:
