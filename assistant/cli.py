@@ -322,9 +322,13 @@ def _report_text(report: ValidationReport) -> str:
 
 @app.command()
 def validate(
-    file: Annotated[Path, typer.Argument(help="Markdown answer to check, or - for stdin")],
-    checklist: Annotated[str, typer.Option(help="PACK/STEP, e.g. escalation-procedure/playbook")],
+    file: Annotated[Optional[Path], typer.Argument(help="Markdown answer to check, or - for stdin")] = None,
+    checklist: Annotated[Optional[str], typer.Option(help="PACK/STEP, e.g. escalation-procedure/playbook")] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="text or json")] = OutputFormat.text,
+    consistency: Annotated[
+        Optional[str],
+        typer.Option("--consistency", metavar="RUN_ID", help="compare a run's playbook, runbooks and training instead"),
+    ] = None,
 ) -> None:
     """Check an answer against a step's required-sections checklist and lints.
 
@@ -332,6 +336,13 @@ def validate(
 
     Example: playbook validate answer.md --checklist escalation-procedure/playbook --format json
     """
+    if consistency is not None:
+        from .cli_analytics import consistency_command
+
+        consistency_command(consistency, fmt)
+        return
+    if file is None or checklist is None:
+        raise UserInputError("Give FILE and --checklist PACK/STEP (or --consistency RUN_ID).")
     studio = _studio()
     studio.library.resolve(checklist)
     report = studio.validate(_read_text(file), checklist)
@@ -390,6 +401,9 @@ def export(
     document = document_from_record(record, titles, default_title(pack.title if pack else record.pack, company))
     path = write(document, fmt.value, out)
     _err(f"Wrote {path}")
+
+
+from . import cli_analytics  # noqa: E402,F401  (registers sample-tickets, policy, calibrate, dashboard)
 
 
 def main() -> None:
