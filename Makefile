@@ -18,7 +18,7 @@ venv: $(STAMP)
 
 ## Open the app on the offline default (no key needed).
 run: $(STAMP)
-	$(VENV)/bin/streamlit run ui/app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false
+	$(VENV)/bin/streamlit run ui/app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false --client.toolbarMode minimal
 
 ## Debian packages the test suite drives: Chromium (browser tests) and PostgreSQL (store tests).
 system-deps:

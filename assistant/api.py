@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .chain import ChainRunner, RunOptions
@@ -31,15 +30,21 @@ if TYPE_CHECKING:
 class Studio:
     """Settings, the pack library and (opened on first use) the run history."""
 
-    def __init__(self, settings: Settings | None = None, *, library: PackLibrary | None = None) -> None:
+    def __init__(
+        self, settings: Settings | None = None, *, library: PackLibrary | None = None, store: Store | None = None
+    ) -> None:
         self.settings = settings or Settings()
         self.library = library or PackLibrary(self.settings.prompts_dir)
+        self._store = store
 
-    @cached_property
+    @property
     def store(self) -> Store:
-        from .store import Store
+        """The run history, opened on first use (or the one given, e.g. shared by a web app)."""
+        if self._store is None:
+            from .store import Store
 
-        return Store.from_settings(self.settings)
+            self._store = Store.from_settings(self.settings)
+        return self._store
 
     def pack(self, name: str) -> Pack:
         return self.library.get(name)

@@ -38,7 +38,8 @@ from .templates import Checklist, Pack, Section, Step
 from .tokens import count_tokens
 
 EventKind = Literal[
-    "started", "delta", "finished", "validated", "retried", "failed", "repairing", "repaired", "skipped", "cached"
+    "started", "delta", "part_finished", "finished", "validated", "retried", "failed", "repairing", "repaired",
+    "skipped", "cached",
 ]
 StepStatus = Literal["pending", "running", "done", "failed", "incomplete", "truncated", "cancelled", "skipped"]
 #: statuses whose text later steps may read
@@ -502,6 +503,7 @@ class ChainRunner:
             try:
                 texts[part.id], reasons[part.id] = self._request(step, part, prompt, result, run_id, key=key)
                 result.parts[part.id] = "truncated" if reasons[part.id] == "length" else "done"
+                self._emit(ChainEvent(kind="part_finished", step=step.id, part=part.id, text=texts[part.id]))
             except (ProviderError, CancelledError) as exc:
                 texts[part.id] = exc.partial_text
                 result.parts[part.id] = "cancelled" if isinstance(exc, CancelledError) else "failed"

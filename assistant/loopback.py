@@ -55,13 +55,15 @@ class RequestLog:
 class LoopbackServer:
     """``with LoopbackServer(answer) as server: ... server.base_url ...``"""
 
-    def __init__(self, answer: Answerer, pace: Pace | None = None, model: str = "loopback-model") -> None:
+    def __init__(self, answer: Answerer, pace: Pace | None = None, model: str = "loopback-model", port: int = 0) -> None:
         self.answer = answer
         self.pace = pace or Pace()
         self.model = model
         self.requests: list[RequestLog] = []
+        #: the Authorization header of every request, so tests can prove a key reached the server
+        self.authorizations: list[str] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="loopback-server", daemon=True)
 
@@ -94,6 +96,7 @@ class LoopbackServer:
                 return
 
             def do_GET(self) -> None:
+                server.authorizations.append(self.headers.get("authorization", ""))
                 if self.path.rstrip("/").endswith("/models"):
                     self._json({"object": "list", "data": [{"id": server.model, "object": "model", "owned_by": "loopback"}]})
                 else:
@@ -102,6 +105,7 @@ class LoopbackServer:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
+                server.authorizations.append(self.headers.get("authorization", ""))
                 log = server._record(body)
                 reply = server.answer(body)
                 answer = reply if isinstance(reply, LoopbackAnswer) else LoopbackAnswer(str(reply))

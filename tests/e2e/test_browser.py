@@ -1,0 +1,198 @@
+"""The app in a real browser: example -> offline chain -> checklists -> Word export; streaming, Stop; XSS."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+import docx
+import pytest
+from fake_openai import FakeOpenAI  # tests/e2e/fake_openai.py
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
+STEPS = ("playbook", "runbooks", "training")
+
+
+# --- small helpers over Streamlit's DOM ---------------------------------------------------------
+
+
+def settle(page, timeout: float = 30_000) -> None:
+    """Wait until Streamlit has finished the current script run."""
+    page.wait_for_timeout(250)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+    page.wait_for_timeout(250)
+
+
+def button(page, key: str):
+    """The button with Streamlit key ``key`` (Streamlit draws a hidden twin for measuring)."""
+    return page.locator(f".st-key-{key}").get_by_role("button").first
+
+
+def open_app(page, url: str) -> None:
+    page.goto(url)
+    page.get_by_role("heading", name="Organisation profile").wait_for()
+    settle(page)
+
+
+def go(page, link: str, heading: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link).click()
+    page.get_by_role("heading", name=heading).wait_for()
+    settle(page)
+
+
+def load_example(page) -> None:
+    button(page, "load_example").click()
+    page.get_by_text("The profile is complete").wait_for()
+    settle(page)
+
+
+# --- the tests -------------------------------------------------------------------------------------
+
+
+def test_example_offline_chain_checklists_and_word_export(page, server, artifacts: Path) -> None:
+    open_app(page, server.url)
+    assert page.get_by_text("Producing offline drafts").is_visible()
+    load_example(page)
+    assert page.get_by_role("textbox", name="Company name *").input_value() == "AtlasFlow"
+    page.screenshot(path=artifacts / "organisation.png", full_page=True)
+
+    go(page, "Chain", "Escalation Procedure chain")
+    button(page, "run_all").click()
+    for step in STEPS:
+        expect(page.locator(f".st-key-card__{step}")).to_contain_text("required sections present", timeout=60_000)
+    settle(page)
+    for step in STEPS:
+        card = page.locator(f".st-key-card__{step}")
+        checklist = card.get_by_role("tabpanel").first.inner_text()
+        ticks = [line for line in checklist.splitlines() if line.strip().startswith("✓")]
+        assert ticks, step
+        assert "✗" not in checklist, (step, checklist)
+        assert "required sections present" in card.inner_text()
+    page.screenshot(path=artifacts / "chain.png", full_page=True)
+
+    with page.expect_download() as download:
+        button(page, "export_docx").click()
+    saved = artifacts / "export.docx"
+    download.value.save_as(saved)
+    word = docx.Document(str(saved))
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert "Offline draft" in text and "AtlasFlow" in text
+    assert any(p.style.name.startswith("Heading") and "Escalation Levels" in p.text for p in word.paragraphs)
+
+    go(page, "Escalation levels", "Escalation levels")
+    page.locator("[data-testid='stGraphVizChart'] svg").wait_for()
+    assert page.locator("[data-testid='stGraphVizChart'] svg").get_by_text("L3 · Incident Command").count() >= 1
+    page.screenshot(path=artifacts / "levels.png", full_page=True)
+
+    go(page, "Validate", "Validate an answer")
+    page.get_by_role("combobox", name="…or check a draft from this session").click()
+    page.get_by_role("option", name="Escalation Procedure — Create Role-Based Runbooks").click()
+    settle(page)
+    button(page, "validate_run").click()
+    page.get_by_text("Every required section is present").wait_for()
+    page.screenshot(path=artifacts / "validate.png", full_page=True)
+
+    go(page, "History", "Run history")
+    assert page.get_by_role("button", name="Reopen").is_visible()
+    page.screenshot(path=artifacts / "history.png", full_page=True)
+    with sqlite3.connect(server.data_dir / "history.db") as db:
+        statuses = db.execute("select status from runs").fetchall()
+    assert ("done",) in statuses
+
+
+def test_html_in_a_variable_or_a_draft_never_runs(page, server, artifacts: Path) -> None:
+    open_app(page, server.url)
+    load_example(page)
+    company = page.get_by_role("textbox", name="Company name *")
+    company.fill(f"Evil Corp {XSS}")
+    company.press("Tab")
+    settle(page)
+    go(page, "Chain", "Escalation Procedure chain")
+    button(page, "run__playbook").click()
+    expect(page.locator(".st-key-card__playbook")).to_contain_text("required sections present", timeout=60_000)
+    settle(page)
+    page.locator(".st-key-card__playbook").get_by_role("tab", name="Draft").click()
+    # shown as text, literally ...
+    assert page.get_by_text("<script>window.__xss=1</script>", exact=False).count() >= 1
+    go(page, "Escalation levels", "Escalation levels")
+    go(page, "History", "Run history")
+    page.screenshot(path=artifacts / "xss.png", full_page=True)
+    # ... and never executed
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("img[src='x']").count() == 0
+
+
+def test_a_local_model_streams_and_stop_keeps_the_text(page, server, artifacts: Path) -> None:
+    with FakeOpenAI(delay=0.03) as model:
+        open_app(page, server.url)
+        load_example(page)
+        sidebar = page.get_by_test_id("stSidebar")
+        sidebar.get_by_role("combobox").first.click()
+        page.get_by_role("option", name="OpenAI or a compatible server").click()
+        settle(page)
+        for name, value in (("Model", "fake-model"), ("Base URL (optional)", model.base_url)):
+            field = sidebar.get_by_role("textbox", name=name)
+            field.fill(value)
+            field.press("Enter")
+            settle(page)
+        button(page, "test_connection").click()
+        sidebar.get_by_text("Connected to the server").wait_for()
+
+        go(page, "Chain", "Escalation Procedure chain")
+        button(page, "run__playbook").click()
+        card = page.locator(".st-key-card__playbook")
+        card.get_by_text("Escalation Levels & Definitions").first.wait_for()  # streamed, not yet finished
+        card.get_by_text("Streaming ·").wait_for()
+        page.screenshot(path=artifacts / "streaming.png")
+        button(page, "stop_run").click()
+        expect(card).to_contain_text("needs attention", timeout=30_000)
+        settle(page)
+        assert card.get_by_text("Stopped before the end").is_visible()
+        assert len(model.requests) == 1
+    with sqlite3.connect(server.data_dir / "history.db") as db:
+        status, partial = db.execute(
+            "select s.status, length(s.text) + length(s.partial_text) from steps s join runs r on r.id = s.run_id "
+            "where s.key = 'playbook' order by r.created_at desc limit 1"
+        ).fetchone()
+    assert status == "cancelled" and partial > 0
+
+
+def test_closing_the_tab_mid_stream_loses_nothing(browser, server) -> None:
+    """The run lives on a worker thread and checkpoints as it streams: the history gets the whole answer."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    with FakeOpenAI(delay=0.01) as model:
+        open_app(page, server.url)
+        load_example(page)
+        sidebar = page.get_by_test_id("stSidebar")
+        sidebar.get_by_role("combobox").first.click()
+        page.get_by_role("option", name="OpenAI or a compatible server").click()
+        settle(page)
+        for name, value in (("Model", "fake-model-closed-tab"), ("Base URL (optional)", model.base_url)):
+            field = sidebar.get_by_role("textbox", name=name)
+            field.fill(value)
+            field.press("Enter")
+            settle(page)
+        go(page, "Chain", "Escalation Procedure chain")
+        button(page, "run__playbook").click()
+        page.locator(".st-key-card__playbook").get_by_text("Streaming ·").wait_for()
+        context.close()  # the ops lead closes the tab
+        deadline = time.monotonic() + 60
+        status = None
+        while time.monotonic() < deadline:
+            with sqlite3.connect(server.data_dir / "history.db") as db:
+                row = db.execute(
+                    "select s.status, length(s.text) from steps s join runs r on r.id = s.run_id "
+                    "where s.key = 'playbook' and r.model = 'fake-model-closed-tab' order by r.created_at desc limit 1"
+                ).fetchone()
+            status = row and row[0]
+            if status == "done":
+                break
+            time.sleep(0.5)
+    assert status == "done"
+    assert row[1] > 10_000

@@ -1,0 +1,102 @@
+"""The history page: runs with status and cost; reopen, resume, export, delete."""
+
+from __future__ import annotations
+
+from assistant.api import Studio
+from assistant.errors import BadRequestError
+from assistant.providers.base import CompletionRequest
+from assistant.providers.scripted import ScriptedProvider, ScriptedReply
+
+
+def _records():
+    return Studio().store.list_runs()
+
+
+def test_empty_history_says_what_to_do(app) -> None:
+    app.page("history")
+    assert any("No runs yet" in i.value for i in app.at.info)
+
+
+def test_lists_runs_with_status_and_cost(scripted_app) -> None:
+    app = scripted_app.load_example().page("chain")
+    app.click("run__playbook")
+    app.page("history")
+    table = app.at.dataframe[0].value
+    assert list(table["Status"]) == ["✓ done"]
+    assert list(table["Company"]) == ["AtlasFlow"]
+    assert list(table["Cost"]) == ["free"]  # the scripted model has a zero price
+    assert "playbook" in table["Steps"][0]
+
+
+def test_reopen_loads_the_profile_and_drafts_into_a_new_session(scripted_app, app_factory) -> None:
+    first = scripted_app.load_example().page("chain")
+    first.click("run_all")
+    run_id = first.workspace().run_id
+
+    second = app_factory()  # a new browser session on the same history
+    second.page("history")
+    assert second.at.selectbox(key="history_run").value == run_id
+    second.click("history_reopen")
+    workspace = second.workspace()
+    assert workspace.values["company_name"] == "AtlasFlow"
+    assert workspace.run_id == run_id
+    assert {s for s, d in workspace.drafts.items() if d.text} == {"playbook", "runbooks", "training"}
+    assert workspace.drafts["playbook"].report.ok
+    second.page("organisation")
+    assert second.at.text_input(key="var__escalation-procedure__company_name").value == "AtlasFlow"
+    second.page("chain")
+    assert "✓ all 11 required sections present" in second.texts()
+
+
+def test_resume_runs_only_the_unfinished_steps(reply_for, app_factory) -> None:
+    normal = reply_for
+
+    def runbooks_fail(request: CompletionRequest) -> ScriptedReply:
+        if request.task.step == "runbooks":
+            return ScriptedReply(
+                chunks=["# partial"], fault=BadRequestError("The scripted server refused the runbooks.")
+            )
+        return normal(request)
+
+    failing = app_factory(ScriptedProvider(runbooks_fail))
+    failing.load_example().page("chain")
+    failing.click("run_all")
+    assert failing.draft("playbook").status == "done"
+    assert failing.draft("runbooks").status == "failed"
+    run_id = failing.workspace().run_id
+    assert _records()[0].status == "failed"
+
+    working = ScriptedProvider(normal)
+    later = app_factory(working)
+    later.page("history")
+    later.click("history_resume")  # reopens the run, then follows the resumed run on the chain page
+    assert [r.task.step for r in working.requests].count("playbook") == 0  # never re-billed
+    assert {r.task.step for r in working.requests} == {"runbooks", "training"}
+    record = Studio().store.get_run(run_id)
+    assert record.status == "done"
+    assert {s.key: s.effective_status for s in record.steps if ":" not in s.key} == {
+        "playbook": "done",
+        "runbooks": "done",
+        "training": "done",
+    }
+    assert later.draft("training").report.ok
+
+
+def test_delete_needs_confirmation(scripted_app) -> None:
+    app = scripted_app.load_example().page("chain")
+    app.click("run__playbook")
+    app.page("history")
+    assert app.at.button(key="history_delete").disabled is True
+    app.at.checkbox(key="history_confirm_delete").check().run()
+    app.click("history_delete")
+    assert _records() == []
+    assert any("No runs yet" in i.value for i in app.at.info)
+    assert app.workspace().run_id is None
+
+
+def test_export_a_past_run(scripted_app, downloads) -> None:
+    app = scripted_app.load_example().page("chain")
+    app.click("run__playbook")
+    app.page("history")
+    markdown = downloads.of(app.at.download_button(key="history_export_md")).decode("utf-8")
+    assert "AtlasFlow Escalation Procedure" in markdown

@@ -1,0 +1,129 @@
+"""Validate page: check any answer (pasted or uploaded) against any pack/step checklist."""
+
+from __future__ import annotations
+
+import project_path  # noqa: F401  (puts the project root on sys.path)
+import streamlit as st
+
+from assistant.errors import PlaybookError
+from ui import session, shell, state, widgets
+from ui.safety import inert_inline
+
+
+def render() -> None:
+    studio = session.studio()
+    library = studio.library
+
+    refs = {
+        f"{name}/{step.id}": f"{library.packs[name].title} — {step.title}"
+        for name in library.names
+        for step in library.packs[name].steps
+        if library.packs[name].checklist_for(step.id) is not None
+    }
+
+    def _on_upload() -> None:
+        upload = st.session_state.get(state.W_VALIDATE_UPLOAD)
+        if upload is None:
+            return
+        try:
+            st.session_state[state.W_VALIDATE_TEXT] = upload.getvalue().decode("utf-8")
+        except UnicodeDecodeError:
+            state.flash("error", f"{upload.name} is not UTF-8 text; save it as UTF-8 Markdown or plain text.")
+
+    def _from_draft() -> None:
+        choice = st.session_state.get(state.W_VALIDATE_DRAFT)
+        if not choice:
+            return
+        pack_name, _, step_id = choice.partition("/")
+        st.session_state[state.W_VALIDATE_TEXT] = state.workspace(pack_name).drafts[step_id].text
+        st.session_state[state.W_VALIDATE_REF] = choice
+
+    st.title("Validate an answer")
+    st.caption(
+        "Paste or upload any answer — from this app, another tool or a colleague — and see which required sections "
+        "it has, which are empty or missing, and what the lints found."
+    )
+
+    state.restore(
+        state.W_VALIDATE_REF,
+        f"{state.pack_name()}/{library.packs[state.pack_name()].steps[0].id}"
+        if state.pack_name() in library.packs
+        else next(iter(refs)),
+    )
+    if st.session_state[state.W_VALIDATE_REF] not in refs:
+        st.session_state[state.W_VALIDATE_REF] = next(iter(refs))
+    st.selectbox(
+        "Checklist",
+        list(refs),
+        format_func=refs.get,
+        key=state.W_VALIDATE_REF,
+        on_change=state.keep,
+        args=(state.W_VALIDATE_REF,),
+    )
+
+    drafts = {
+        f"{name}/{step_id}": f"{library.packs[name].title} — {library.packs[name].step(step_id).title}"
+        for name, space in st.session_state[state.WORKSPACES].items()
+        if name in library.packs
+        for step_id, draft in space.drafts.items()
+        if draft.text.strip() and f"{name}/{step_id}" in refs
+    }
+    left, right = st.columns(2)
+    left.file_uploader(
+        "Upload a Markdown or text file",
+        type=["md", "markdown", "txt"],
+        key=state.W_VALIDATE_UPLOAD,
+        on_change=_on_upload,
+    )
+    if drafts:
+        right.selectbox(
+            "…or check a draft from this session",
+            [""] + list(drafts),
+            format_func=lambda ref: drafts.get(ref, "Choose a draft"),
+            key=state.W_VALIDATE_DRAFT,
+            on_change=_from_draft,
+        )
+
+    state.restore(state.W_VALIDATE_TEXT, "")
+    text = st.text_area(
+        "Answer (Markdown)",
+        key=state.W_VALIDATE_TEXT,
+        height=320,
+        on_change=state.keep,
+        args=(state.W_VALIDATE_TEXT,),
+        placeholder="Paste the model's answer here…",
+    )
+    # never disabled: typing then clicking at once must not lose the click while the text box commits
+    clicked = st.button("Check against the checklist", key=state.W_VALIDATE_RUN, type="primary")
+    if clicked and not (text or "").strip():
+        st.info("Paste an answer above or upload a file first.", icon=":material/info:")
+
+    if (text or "").strip() and (clicked or st.session_state.get("_validated_once")):
+        st.session_state["_validated_once"] = True
+        try:
+            report = studio.validate(text, st.session_state[state.W_VALIDATE_REF])
+        except PlaybookError as exc:
+            st.error(inert_inline(exc.message))
+        else:
+            with st.container(border=True):
+                if report.ok:
+                    st.success(
+                        "Every required section is present and no lint is an error.", icon=":material/check_circle:"
+                    )
+                else:
+                    st.warning(
+                        f"Needs attention: {inert_inline(widgets.checklist_summary(report))}", icon=":material/warning:"
+                    )
+                widgets.checklist(report)
+                st.download_button(
+                    "Report as JSON (same as `playbook validate --format json`)",
+                    icon=":material/download:",
+                    data=report.model_dump_json(indent=2),
+                    file_name="validation-report.json",
+                    mime="application/json",
+                    key="validate_report_json",
+                    on_click="ignore",
+                )
+
+
+shell.page(render)

@@ -1,0 +1,183 @@
+"""Small views shared by the pages: step status, the checklist, version diffs, export buttons."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+
+import streamlit as st
+
+from assistant.checklist import ValidationReport
+from assistant.templates import Pack
+
+from . import exporting, state
+from .safety import inert_inline, inert_markdown
+from .state import Draft, Workspace
+
+#: display status -> (icon, label, badge colour)
+STATUS = {
+    "not_run": ("○", "not run", "gray"),
+    "queued": ("◌", "queued", "gray"),
+    "running": ("◐", "running", "blue"),
+    "done": ("✓", "done", "green"),
+    "attention": ("⚠", "needs attention", "orange"),
+    "failed": ("✗", "failed", "red"),
+}
+#: Material icons for the badges (emoji fonts are not everywhere)
+BADGE_ICONS = {
+    "not_run": ":material/radio_button_unchecked:",
+    "queued": ":material/schedule:",
+    "running": ":material/progress_activity:",
+    "done": ":material/check_circle:",
+    "attention": ":material/warning:",
+    "failed": ":material/cancel:",
+}
+
+
+def display_status(draft: Draft | None, running: bool = False, queued: bool = False) -> str:
+    """not_run / queued / running / done / attention / failed, as a person reads a step card."""
+    if queued:
+        return "queued"
+    if running:
+        return "running"
+    if draft is None or (draft.status == "not_run" and not draft.text.strip()):
+        return "failed" if draft is not None and draft.error else "not_run"
+    if draft.status in ("failed", "incomplete", "skipped") and not draft.edited:
+        return "failed"
+    if draft.status in ("truncated", "cancelled") and not draft.edited:
+        return "attention"
+    report = draft.report
+    if report is not None and (report.missing or report.errors or report.truncated):
+        return "attention"
+    return "done"
+
+
+def status_badge(status: str) -> None:
+    _, label, colour = STATUS[status]
+    st.badge(label, icon=BADGE_ICONS[status], color=colour)
+
+
+def checklist_summary(report: ValidationReport | None) -> str:
+    if report is None:
+        return "not checked"
+    total = len(report.sections)
+    missing = len(report.missing)
+    errors = len(report.errors)
+    parts = [
+        f"✓ all {total} required sections present"
+        if not missing
+        else f"✗ {missing} of {total} sections missing or empty"
+    ]
+    if errors:
+        parts.append(f"✗ {errors} lint error{'s' if errors != 1 else ''}")
+    warnings = len(report.lints) - errors
+    if warnings:
+        parts.append(f"⚠ {warnings} warning{'s' if warnings != 1 else ''}")
+    if report.truncated:
+        parts.append("⚠ stops mid-section (truncated)")
+    return " · ".join(parts)
+
+
+def checklist(report: ValidationReport | None) -> None:
+    """The checklist as ✓ / ✗ per section, with missing items, then the lint lines."""
+    if report is None:
+        st.caption("Not checked yet.")
+        return
+    lines = []
+    for section in report.sections:
+        title = inert_inline(section.title)
+        where = f" (line {section.line})" if section.line else ""
+        if section.status == "present":
+            lines.append(f"- :green[✓] {title}{where}")
+        elif section.status == "empty":
+            lines.append(f"- :red[✗] {title} — **empty**: a heading with no real content{where}")
+        else:
+            lines.append(f"- :red[✗] {title} — **missing**")
+        if section.missing_items:
+            items = "; ".join(inert_inline(item) for item in section.missing_items)
+            lines.append(f"    - missing items: {items}")
+    st.markdown("\n".join(lines))
+    if report.lints:
+        lint_lines = ["**Lints**", ""]
+        for lint in report.lints:
+            mark = ":red[✗]" if lint.severity == "error" else ":orange[⚠]"
+            where = f" · line {lint.line}" if lint.line else ""
+            lint_lines.append(f"- {mark} {lint.severity} · `{lint.code}`{where} — {inert_inline(lint.message)}")
+        st.markdown("\n".join(lint_lines))
+
+
+def markdown_text(text: str, *, demote: int = 2) -> None:
+    """Model or user text as Markdown, with HTML made inert (headings demoted to fit a card)."""
+    st.markdown(inert_markdown(text, demote=demote))
+
+
+def versions(draft: Draft, *, key: str, on_restore: Callable[[int], None]) -> None:
+    """Pick two versions, see a unified diff, restore one."""
+    count = len(draft.versions)
+    if count == 0:
+        st.caption("No versions yet.")
+        return
+    if count == 1:
+        st.caption(
+            f"One version so far ({draft.versions[0].label}). Edits, repairs and re-runs are kept here to compare."
+        )
+        return
+    labels = {i: v.label for i, v in enumerate(draft.versions)}
+    left, right = st.columns(2)
+    older = left.selectbox("Compare", list(labels), index=count - 2, format_func=labels.get, key=f"{key}__a__{count}")
+    newer = right.selectbox("with", list(labels), index=count - 1, format_func=labels.get, key=f"{key}__b__{count}")
+    a, b = draft.versions[older], draft.versions[newer]
+    diff = list(
+        difflib.unified_diff(a.text.splitlines(), b.text.splitlines(), fromfile=a.label, tofile=b.label, lineterm="")
+    )
+    added = sum(1 for line in diff if line.startswith("+") and not line.startswith("+++"))
+    removed = sum(1 for line in diff if line.startswith("-") and not line.startswith("---"))
+    st.caption(f"{added} line(s) added, {removed} removed.")
+    st.code("\n".join(diff) if diff else "(no differences)", language="diff")
+    st.button(
+        f"Make v{a.number} the current draft",
+        key=f"{key}__restore",
+        on_click=on_restore,
+        args=(older,),
+        help="Keeps every version; the restored text becomes a new version and is what later steps read.",
+    )
+
+
+def export_buttons(pack: Pack, ws: Workspace) -> None:
+    """The whole set as Markdown, Word and HTML."""
+    suggested = exporting.suggested_title(pack, ws)
+    kept = st.session_state[state.KEPT]
+    state.restore(state.W_EXPORT_TITLE, suggested)
+    # follow the company name and pack until the person types a title of their own
+    if st.session_state[state.W_EXPORT_TITLE] == kept.get("_export_title_suggested") != suggested:
+        st.session_state[state.W_EXPORT_TITLE] = suggested
+    kept["_export_title_suggested"] = suggested
+    title = st.text_input(
+        "Document title", key=state.W_EXPORT_TITLE, on_change=state.keep, args=(state.W_EXPORT_TITLE,)
+    )
+    doc = exporting.document(pack, ws, title)
+    if doc is None:
+        st.caption("Nothing to export yet: run a step first.")
+        return
+    if doc.offline:
+        st.caption("Part or all of this set is offline drafts; every export says so on its first page.")
+    columns = st.columns(3)
+    for column, (fmt, label, key) in zip(
+        columns,
+        [
+            ("md", "Markdown (.md)", state.W_EXPORT_MD),
+            ("docx", "Word (.docx)", state.W_EXPORT_DOCX),
+            ("html", "Web page (.html)", state.W_EXPORT_HTML),
+        ],
+    ):
+        column.download_button(
+            label,
+            data=exporting.cached_bytes(doc, fmt),
+            file_name=exporting.file_name(doc.title, fmt),
+            mime=exporting.MIME[fmt],
+            key=key,
+            on_click="ignore",
+            icon=":material/download:",
+            width="stretch",
+        )
+    st.caption(f"{len(doc.steps)} step(s): " + ", ".join(inert_inline(s.title) for s in doc.steps))
