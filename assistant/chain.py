@@ -274,6 +274,10 @@ class ChainRunner:
         self._sleep = sleep
         self._slots = _RequestSlots(self.options.concurrency, self.cancel)
         self._priority = downstream_work(pack)
+        self._plan_lock = threading.Lock()
+        self._outstanding: dict[str, int] = {}
+        self._not_started: set[str] = set()
+        self._usable: set[str] = set()
         self._event_lock = threading.Lock()
         self._on_event: Callable[[ChainEvent], None] = lambda event: None
         self._checkpointer = _Checkpointer(None, None, self.options.checkpoint_seconds)
@@ -393,12 +397,16 @@ class ChainRunner:
         run_id: str | None,
     ) -> None:
         blocked: set[str] = set()
+        with self._plan_lock:
+            self._not_started = {s.id for s in pending}
+            self._usable = set(available)
         with ThreadPoolExecutor(max_workers=max(1, len(pending)), thread_name_prefix="step") as pool:
             running: dict[Future[StepResult], Step] = {}
             while pending or running:
                 for step in list(pending):
                     if any(n in blocked for n in step.needs):
                         pending.remove(step)
+                        self._slots.forget(step.id)
                         blocked.add(step.id)
                         reason = ", ".join(n for n in step.needs if n in blocked)
                         results[step.id] = StepResult(
@@ -407,10 +415,15 @@ class ChainRunner:
                         self._emit(ChainEvent(kind="skipped", step=step.id, message=results[step.id].error or ""))
                     elif self.cancel.is_set():
                         pending.remove(step)
+                        self._slots.forget(step.id)
                         results[step.id] = StepResult(step=step.id, status="cancelled", error="Stopped before it started.")
                     elif all(available.get(n) for n in step.needs):
                         pending.remove(step)
+                        with self._plan_lock:
+                            self._not_started.discard(step.id)
                         inputs = {n: available[n] for n in step.needs}
+                        requests = len(self.pack.fan_out_parts.get(step.id, [])) or 1
+                        self._slots.expect(step.id, self._priority.get(step.id, 0.0), requests)
                         running[pool.submit(self._run_step, step, inputs, finished_parts, run_id)] = step
                 if not running:
                     break
@@ -421,15 +434,43 @@ class ChainRunner:
                     results[step.id] = result
                     if result.status in USABLE:
                         available[step.id] = result.text
+                        with self._plan_lock:
+                            self._usable.add(step.id)
                     else:
                         blocked.add(step.id)
+
+    def _request_done(self, step_id: str) -> None:
+        """Called while the request still holds its slot: when it is the step's last one,
+        the steps waiting only for this one will request next, so announce them now and the
+        slot about to be freed is not taken by a lower-priority side branch."""
+        with self._plan_lock:
+            self._outstanding[step_id] = self._outstanding.get(step_id, 1) - 1
+            if self._outstanding[step_id] > 0:
+                return
+            for dependant in self.pack.steps:
+                if dependant.id in self._not_started and step_id in dependant.needs and all(
+                    n == step_id or n in self._usable for n in dependant.needs
+                ):
+                    parts = len(self.pack.fan_out_parts.get(dependant.id, [])) or 1
+                    self._slots.expect(dependant.id, self._priority.get(dependant.id, 0.0), parts)
 
     def _emit(self, event: ChainEvent) -> None:
         with self._event_lock:
             self._on_event(event)
 
     def _run_step(self, step: Step, inputs: dict[str, str], finished_parts: dict[str, str], run_id: str | None) -> StepResult:
+        try:
+            return self._run_step_once(step, inputs, finished_parts, run_id)
+        finally:
+            self._slots.forget(step.id)
+
+    def _run_step_once(
+        self, step: Step, inputs: dict[str, str], finished_parts: dict[str, str], run_id: str | None
+    ) -> StepResult:
         started = time.monotonic()
+        parts = self.pack.fan_out_parts.get(step.id, [])
+        with self._plan_lock:
+            self._outstanding[step.id] = sum(1 for p in parts if part_key(step.id, p.id) not in finished_parts) or 1
         result = StepResult(step=step.id, status="running", timings={"started_at": _now()})
         self._emit(ChainEvent(kind="started", step=step.id))
         try:
@@ -623,7 +664,7 @@ class ChainRunner:
         self, request: CompletionRequest, step: Step, part_id: str | None, attempt: _Attempt, repair: bool
     ) -> Final:
         started = time.monotonic()
-        with self._slots.slot(self._priority.get(step.id, 0.0)):
+        with self._slots.slot(step.id, self._priority.get(step.id, 0.0)):
             for event in self.provider.stream(request):
                 if self.cancel.is_set():
                     raise CancelledError(partial_text=attempt.text)
@@ -633,6 +674,8 @@ class ChainRunner:
                     attempt.chunks.append(event.text)
                     self._emit(ChainEvent(kind="delta", step=step.id, part=part_id, text=event.text, repair=repair))
                 else:
+                    if not repair:
+                        self._request_done(step.id)
                     return event
         raise IncompleteAnswerError(
             f"{self.provider.name}: the answer stream ended without a finish event; retry the step.",
@@ -708,27 +751,54 @@ class ChainRunner:
 
 
 class _RequestSlots:
-    """At most ``size`` provider requests at once; waiting requests go in priority order.
+    """At most ``size`` provider requests at once, served by priority.
 
     The priority is the work still downstream of the request's step, so the
     critical path (e.g. runbooks, which training waits for) is served before
-    side branches (refinements nobody reads). Waiting gives up on Stop.
+    side branches (refinements nobody reads). Steps announce the requests
+    they are about to make (:meth:`expect`), so a burst of newly ready steps
+    is ordered by priority rather than by which thread happened to arrive
+    first. Waiting gives up on Stop.
     """
 
     def __init__(self, size: int, cancel: threading.Event) -> None:
         self._free = size
         self._waiting: list[tuple[float, int]] = []
+        self._expected: dict[str, tuple[float, int]] = {}
         self._tickets = itertools.count()
         self._condition = threading.Condition()
         self._cancel = cancel
 
+    def expect(self, step: str, priority: float, count: int) -> None:
+        """``step`` will soon ask for ``count`` slots; hold lower priorities back until it does."""
+        with self._condition:
+            self._expected[step] = (priority, count)
+
+    def forget(self, step: str) -> None:
+        """The step needs no more slots than it took (it ended, or its parts were already done)."""
+        with self._condition:
+            self._expected.pop(step, None)
+            self._condition.notify_all()
+
+    def _admissible(self, ticket: tuple[float, int]) -> bool:
+        if self._free == 0 or self._waiting[0] != ticket:
+            return False
+        announced = max((priority for priority, _ in self._expected.values()), default=float("-inf"))
+        return -ticket[0] >= announced
+
     @contextmanager
-    def slot(self, priority: float) -> Iterator[None]:
+    def slot(self, step: str, priority: float) -> Iterator[None]:
         ticket = (-priority, next(self._tickets))
         with self._condition:
             heapq.heappush(self._waiting, ticket)
+            if step in self._expected:  # this request is one the step announced
+                _, count = self._expected[step]
+                if count <= 1:
+                    del self._expected[step]
+                else:
+                    self._expected[step] = (priority, count - 1)
             try:
-                while self._free == 0 or self._waiting[0] != ticket:
+                while not self._admissible(ticket):
                     if self._cancel.is_set():
                         raise CancelledError()
                     self._condition.wait(timeout=0.05)

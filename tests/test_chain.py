@@ -334,11 +334,11 @@ def test_request_slots_serve_the_critical_path_first() -> None:
     release = threading.Event()
 
     def holder() -> None:
-        with slots.slot(0):
+        with slots.slot("holder", 0):
             release.wait(5)
 
     def waiter(name: str, priority: float) -> None:
-        with slots.slot(priority):
+        with slots.slot(name, priority):
             order.append(name)
 
     first = threading.Thread(target=holder)
@@ -383,3 +383,29 @@ def test_user_max_tokens_caps_every_request(procedure: Pack, atlasflow: dict) ->
     provider = ScriptedProvider(responder(procedure))
     ChainRunner(procedure, provider, model="m", variables=atlasflow, options=fast(max_tokens=200)).run(["playbook"])
     assert provider.requests[0].max_tokens == 200
+
+
+def test_announced_requests_are_served_before_lower_priorities_that_arrive_first() -> None:
+    from assistant.chain import _RequestSlots
+
+    slots = _RequestSlots(1, threading.Event())
+    slots.expect("runbooks", 6500, 1)
+    order: list[str] = []
+
+    def request(step: str, priority: float) -> None:
+        with slots.slot(step, priority):
+            order.append(step)
+
+    early = threading.Thread(target=request, args=("refinement", 2000))
+    early.start()
+    time.sleep(0.15)
+    assert order == [], "a lower priority waits while a higher one is announced"
+    late = threading.Thread(target=request, args=("runbooks", 6500))
+    late.start()
+    for thread in (early, late):
+        thread.join(5)
+    assert order == ["runbooks", "refinement"]
+    slots.expect("gone", 9000, 1)
+    slots.forget("gone")
+    request("other", 1)
+    assert order[-1] == "other"
