@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -59,3 +61,18 @@ def procedure(library: PackLibrary) -> Pack:
 def atlasflow(procedure: Pack) -> dict[str, str | list[str]]:
     """The pack's AtlasFlow example, prepared."""
     return prepare_variables(procedure, procedure.example)
+
+
+@pytest.fixture
+def playbook_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., tuple[int, str, str]]:
+    """Run the `playbook` command in-process: ``playbook_cli("validate", ...)`` -> (exit code, stdout, stderr)."""
+    from assistant import cli
+
+    def run(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["playbook", *args])
+        with pytest.raises(SystemExit) as caught:
+            cli.main()
+        out, err = capsys.readouterr()
+        return int(caught.value.code or 0), out, err
+
+    return run

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant import cli
 
 PLAYBOOK_ANSWERS = Path(__file__).parent / "data" / "answers"
 
@@ -22,18 +21,11 @@ def playbook(*args: str, stdin: str | None = None, env: dict | None = None) -> s
     )
 
 
-def call(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
-    """Run ``cli.main`` in-process (fast) and return (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["playbook", *args])
-    with pytest.raises(SystemExit) as caught:
-        cli.main()
-    out, err = capsys.readouterr()
-    return int(caught.value.code or 0), out, err
 
 
 @pytest.fixture
-def vars_file(tmp_path: Path, capsys, monkeypatch) -> Path:
-    code, out, _ = call(capsys, monkeypatch, "example", "escalation-procedure")
+def vars_file(tmp_path: Path, playbook_cli) -> Path:
+    code, out, _ = playbook_cli("example", "escalation-procedure")
     assert code == 0
     path = tmp_path / "vars.yaml"
     path.write_text(out, encoding="utf-8")
@@ -47,18 +39,18 @@ def test_example_is_a_yaml_mapping_of_every_variable(vars_file: Path, library) -
     assert {v.name for v in pack.variables if v.required} <= set(data)
 
 
-def test_templates_lists_every_pack_and_step(capsys, monkeypatch) -> None:
-    code, out, _ = call(capsys, monkeypatch, "templates")
+def test_templates_lists_every_pack_and_step(playbook_cli) -> None:
+    code, out, _ = playbook_cli("templates")
     assert code == 0
     assert "escalation-procedure/runbooks" in out and "customer-escalation-procedures/procedures" in out
-    code, out, _ = call(capsys, monkeypatch, "templates", "--format", "json")
+    code, out, _ = playbook_cli("templates", "--format", "json")
     packs = {p["name"]: p for p in json.loads(out)}
     assert [s["id"] for s in packs["escalation-procedure"]["steps"]][:3] == ["playbook", "runbooks", "training"]
 
 
-def test_render_fills_the_prompt_and_overrides_win(vars_file: Path, capsys, monkeypatch) -> None:
-    code, out, _ = call(
-        capsys, monkeypatch, "render", "escalation-procedure/playbook", "--vars", str(vars_file),
+def test_render_fills_the_prompt_and_overrides_win(vars_file: Path, playbook_cli) -> None:
+    code, out, _ = playbook_cli(
+        "render", "escalation-procedure/playbook", "--vars", str(vars_file),
         "--var", "company_name=Acme {{ 7*7 }}",
     )
     assert code == 0
@@ -66,25 +58,25 @@ def test_render_fills_the_prompt_and_overrides_win(vars_file: Path, capsys, monk
     assert "✅ **10) Metrics & Dashboards**" in out
 
 
-def test_render_errors_are_one_line_with_exit_2(vars_file: Path, tmp_path: Path, capsys, monkeypatch) -> None:
-    code, _, err = call(capsys, monkeypatch, "render", "nope/playbook", "--vars", str(vars_file))
+def test_render_errors_are_one_line_with_exit_2(vars_file: Path, tmp_path: Path, playbook_cli) -> None:
+    code, _, err = playbook_cli("render", "nope/playbook", "--vars", str(vars_file))
     assert code == 2 and "Unknown pack 'nope'" in err and "escalation-procedure" in err
     assert len(err.strip().splitlines()) == 1
     empty = tmp_path / "empty.yaml"
     empty.write_text("company_name: Acme\n", encoding="utf-8")
-    code, _, err = call(capsys, monkeypatch, "render", "escalation-procedure/playbook", "--vars", str(empty))
+    code, _, err = playbook_cli("render", "escalation-procedure/playbook", "--vars", str(empty))
     assert code == 2 and "missing required variable(s): industry_type" in err
     broken = tmp_path / "broken.yaml"
     broken.write_text("company_name: [Acme\n", encoding="utf-8")
-    code, _, err = call(capsys, monkeypatch, "render", "escalation-procedure/playbook", "--vars", str(broken))
+    code, _, err = playbook_cli("render", "escalation-procedure/playbook", "--vars", str(broken))
     assert code == 2 and "broken.yaml: line" in err and "not valid YAML" in err
-    code, _, err = call(capsys, monkeypatch, "render", "escalation-procedure/playbook", "--vars", str(tmp_path / "absent.yaml"))
+    code, _, err = playbook_cli("render", "escalation-procedure/playbook", "--vars", str(tmp_path / "absent.yaml"))
     assert code == 2 and "file not found" in err
 
 
-def test_run_offline_writes_three_valid_drafts_and_run_json(vars_file: Path, tmp_path: Path, capsys, monkeypatch) -> None:
+def test_run_offline_writes_three_valid_drafts_and_run_json(vars_file: Path, tmp_path: Path, playbook_cli) -> None:
     out_dir = tmp_path / "out"
-    code, _, err = call(capsys, monkeypatch, "run", "escalation-procedure", "--vars", str(vars_file), "--out", str(out_dir))
+    code, _, err = playbook_cli("run", "escalation-procedure", "--vars", str(vars_file), "--out", str(out_dir))
     assert code == 0, err
     assert sorted(p.name for p in out_dir.iterdir()) == ["playbook.md", "run.json", "runbooks.md", "training.md"]
     summary = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
@@ -98,19 +90,19 @@ def test_run_offline_writes_three_valid_drafts_and_run_json(vars_file: Path, tmp
     assert "Estimate:" in err
 
 
-def test_run_needs_the_inputs_of_the_steps_it_runs(vars_file: Path, capsys, monkeypatch) -> None:
-    code, _, err = call(capsys, monkeypatch, "run", "escalation-procedure", "--vars", str(vars_file), "--steps", "training")
+def test_run_needs_the_inputs_of_the_steps_it_runs(vars_file: Path, playbook_cli) -> None:
+    code, _, err = playbook_cli("run", "escalation-procedure", "--vars", str(vars_file), "--steps", "training")
     assert code == 2 and "--steps playbook,runbooks,training" in err
 
 
-def test_run_with_a_hosted_provider_and_no_key_says_what_to_do(vars_file: Path, capsys, monkeypatch) -> None:
-    code, _, err = call(capsys, monkeypatch, "run", "escalation-procedure", "--vars", str(vars_file), "--provider", "openai")
+def test_run_with_a_hosted_provider_and_no_key_says_what_to_do(vars_file: Path, playbook_cli) -> None:
+    code, _, err = playbook_cli("run", "escalation-procedure", "--vars", str(vars_file), "--provider", "openai")
     assert code == 2 and "OPENAI_API_KEY" in err and "--provider offline" in err
 
 
-def test_validate_json_contract_and_exit_codes(tmp_path: Path, capsys, monkeypatch) -> None:
+def test_validate_json_contract_and_exit_codes(tmp_path: Path, playbook_cli) -> None:
     answer = PLAYBOOK_ANSWERS / "pb_atlasflow_complete.md"
-    code, out, _ = call(capsys, monkeypatch, "validate", str(answer), "--checklist", "escalation-procedure/playbook", "--format", "json")
+    code, out, _ = playbook_cli("validate", str(answer), "--checklist", "escalation-procedure/playbook", "--format", "json")
     data = json.loads(out)
     assert code == 0 and data["ok"] is True and data["missing"] == []
     assert set(data) >= {"checklist", "ok", "sections", "missing", "lints"}
@@ -119,15 +111,15 @@ def test_validate_json_contract_and_exit_codes(tmp_path: Path, capsys, monkeypat
 
     gap = tmp_path / "gap.md"
     gap.write_text("# Playbook\n\n## 1) Escalation Levels\n\nLevel 0 is standard support for every customer.\n", encoding="utf-8")
-    code, out, _ = call(capsys, monkeypatch, "validate", str(gap), "--checklist", "escalation-procedure/playbook", "--format", "json")
+    code, out, _ = playbook_cli("validate", str(gap), "--checklist", "escalation-procedure/playbook", "--format", "json")
     data = json.loads(out)
     assert code == 1 and "routing" in data["missing"] and "levels" not in data["missing"]
     routing = next(s for s in data["sections"] if s["id"] == "routing")
     assert routing == {"id": "routing", "title": "Escalation Routing Rules", "status": "missing", "line": None, "missing_items": []}
 
-    code, _, err = call(capsys, monkeypatch, "validate", str(gap), "--checklist", "escalation-procedure/nope")
+    code, _, err = playbook_cli("validate", str(gap), "--checklist", "escalation-procedure/nope")
     assert code == 2 and "no step 'nope'" in err
-    code, _, err = call(capsys, monkeypatch, "validate", str(tmp_path / "absent.md"), "--checklist", "escalation-procedure/playbook")
+    code, _, err = playbook_cli("validate", str(tmp_path / "absent.md"), "--checklist", "escalation-procedure/playbook")
     assert code == 2
 
 
@@ -140,10 +132,10 @@ def test_validate_reads_stdin_and_prints_a_readable_checklist() -> None:
     assert "banned_phrase" in result.stdout and "calm down" in result.stdout
 
 
-def test_history_and_export_of_a_recorded_run(vars_file: Path, tmp_path: Path, capsys, monkeypatch) -> None:
-    code, _, _ = call(capsys, monkeypatch, "run", "escalation-procedure", "--vars", str(vars_file), "--steps", "playbook")
+def test_history_and_export_of_a_recorded_run(vars_file: Path, tmp_path: Path, playbook_cli) -> None:
+    code, _, _ = playbook_cli("run", "escalation-procedure", "--vars", str(vars_file), "--steps", "playbook")
     assert code == 0
-    code, out, _ = call(capsys, monkeypatch, "history", "--format", "json")
+    code, out, _ = playbook_cli("history", "--format", "json")
     runs = json.loads(out)
     assert code == 0 and len(runs) == 1
     run = runs[0]
@@ -153,7 +145,7 @@ def test_history_and_export_of_a_recorded_run(vars_file: Path, tmp_path: Path, c
 
     for fmt in ("md", "html", "docx"):
         target = tmp_path / f"export.{fmt}"
-        code, _, err = call(capsys, monkeypatch, "export", run["id"], "--format", fmt, "--out", str(target))
+        code, _, err = playbook_cli("export", run["id"], "--format", fmt, "--out", str(target))
         assert code == 0, err
         assert target.stat().st_size > 1000
     assert "Offline draft" in (tmp_path / "export.md").read_text(encoding="utf-8")
@@ -162,7 +154,7 @@ def test_history_and_export_of_a_recorded_run(vars_file: Path, tmp_path: Path, c
     headings = [p.text for p in Document(str(tmp_path / "export.docx")).paragraphs if p.style.name.startswith("Heading")]
     assert any("Escalation Levels" in h for h in headings) and "Checklist appendix" in headings
 
-    code, _, err = call(capsys, monkeypatch, "export", "0" * 32, "--format", "md", "--out", str(tmp_path / "x.md"))
+    code, _, err = playbook_cli("export", "0" * 32, "--format", "md", "--out", str(tmp_path / "x.md"))
     assert code == 2 and "playbook history" in err
 
 

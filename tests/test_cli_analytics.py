@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,30 +10,23 @@ import typer
 import yaml
 
 import assistant.cli_analytics as analytics  # noqa: F401  (registers the commands on the app)
-from assistant import cli
 from assistant.cli import OutputFormat
 
 from test_consistency import PLAYBOOK, RUNBOOK_OK, TRAINING_OK
 
 
-def call(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["playbook", *args])
-    with pytest.raises(SystemExit) as caught:
-        cli.main()
-    out, err = capsys.readouterr()
-    return int(caught.value.code or 0), out, err
 
 
 @pytest.fixture
-def tickets(tmp_path: Path, capsys, monkeypatch) -> Path:
+def tickets(tmp_path: Path, playbook_cli) -> Path:
     path = tmp_path / "tickets.csv"
-    code, _, err = call(capsys, monkeypatch, "sample-tickets", "--rows", "4000", "--out", str(path))
+    code, _, err = playbook_cli("sample-tickets", "--rows", "4000", "--out", str(path))
     assert code == 0 and "Wrote 4,000 tickets" in err
     return path
 
 
-def test_sample_then_calibrate_json(tickets: Path, capsys, monkeypatch) -> None:
-    code, out, err = call(capsys, monkeypatch, "calibrate", "--tickets", str(tickets), "--format", "json")
+def test_sample_then_calibrate_json(tickets: Path, playbook_cli) -> None:
+    code, out, err = playbook_cli("calibrate", "--tickets", str(tickets), "--format", "json")
     assert code == 0, err
     data = json.loads(out)
     assert 0 <= data["escalation_rate"] <= 1
@@ -47,51 +39,51 @@ def test_sample_then_calibrate_json(tickets: Path, capsys, monkeypatch) -> None:
     assert {b["id"] for b in data["bands"]} == {"overall", "level3plus"}
 
 
-def test_calibrate_with_a_policy_file_apply_and_markdown(tickets: Path, tmp_path: Path, capsys, monkeypatch) -> None:
+def test_calibrate_with_a_policy_file_apply_and_markdown(tickets: Path, tmp_path: Path, playbook_cli) -> None:
     policy = tmp_path / "policy.yaml"
-    code, _, _ = call(capsys, monkeypatch, "policy", "--out", str(policy))
+    code, _, _ = playbook_cli("policy", "--out", str(policy))
     assert code == 0 and yaml.safe_load(policy.read_text())["levels"][0]["level"] == 1
     saved = tmp_path / "calibrated.yaml"
-    code, out, _ = call(capsys, monkeypatch, "calibrate", "--tickets", str(tickets), "--policy", str(policy), "--apply",
+    code, out, _ = playbook_cli("calibrate", "--tickets", str(tickets), "--policy", str(policy), "--apply",
                         "--save-policy", str(saved), "--format", "markdown")
     assert code == 0 and out.startswith("## Calibration")
     assert yaml.safe_load(saved.read_text())["source"] == "calibrated"
-    code, out, _ = call(capsys, monkeypatch, "calibrate", "--tickets", str(tickets), "--policy", str(saved), "--format", "json")
+    code, out, _ = playbook_cli("calibrate", "--tickets", str(tickets), "--policy", str(saved), "--format", "json")
     data = json.loads(out)
     assert all(b["verdict"] == "within" for b in data["bands"])
 
 
-def test_calibrate_text_and_column_overrides(tickets: Path, capsys, monkeypatch) -> None:
-    code, out, _ = call(capsys, monkeypatch, "calibrate", "--tickets", str(tickets), "--map", "disputed_amount=")
+def test_calibrate_text_and_column_overrides(tickets: Path, playbook_cli) -> None:
+    code, out, _ = playbook_cli("calibrate", "--tickets", str(tickets), "--map", "disputed_amount=")
     assert code == 0 and "Escalated overall" in out and "disputed_amount" in out and "never true" in out
-    code, _, err = call(capsys, monkeypatch, "calibrate", "--tickets", str(tickets), "--map", "colour=x")
+    code, _, err = playbook_cli("calibrate", "--tickets", str(tickets), "--map", "colour=x")
     assert code == 2 and "--map expects FIELD=COLUMN" in err
 
 
-def test_bad_inputs_exit_2_with_the_file_named(tmp_path: Path, capsys, monkeypatch) -> None:
-    code, _, err = call(capsys, monkeypatch, "calibrate", "--tickets", str(tmp_path / "missing.csv"))
+def test_bad_inputs_exit_2_with_the_file_named(tmp_path: Path, playbook_cli) -> None:
+    code, _, err = playbook_cli("calibrate", "--tickets", str(tmp_path / "missing.csv"))
     assert code == 2 and "missing.csv: file not found" in err
     bad = tmp_path / "bad.yaml"
     bad.write_text("levels: [{level: 9}]\n", encoding="utf-8")
     path = tmp_path / "t.csv"
     path.write_text("created_at\n2025-01-01 10:00\n", encoding="utf-8")
-    code, _, err = call(capsys, monkeypatch, "calibrate", "--tickets", str(path), "--policy", str(bad))
+    code, _, err = playbook_cli("calibrate", "--tickets", str(path), "--policy", str(bad))
     assert code == 2 and "bad.yaml line 1: levels[0].level" in err
 
 
-def test_dashboard_writes_a_standalone_html_file(tickets: Path, tmp_path: Path, capsys, monkeypatch) -> None:
+def test_dashboard_writes_a_standalone_html_file(tickets: Path, tmp_path: Path, playbook_cli) -> None:
     out = tmp_path / "report.html"
-    code, _, err = call(capsys, monkeypatch, "dashboard", "--tickets", str(tickets), "--out", str(out))
+    code, _, err = playbook_cli("dashboard", "--tickets", str(tickets), "--out", str(out))
     assert code == 0 and f"Wrote {out}" in err
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "Escalation reasons" in page
     assert "<script src" not in page
-    code, text, _ = call(capsys, monkeypatch, "dashboard", "--tickets", str(tickets), "--format", "json")
+    code, text, _ = playbook_cli("dashboard", "--tickets", str(tickets), "--format", "json")
     assert code == 0 and json.loads(text)["tickets"] == 4000
 
 
-def test_policy_schema_is_json(capsys, monkeypatch) -> None:
-    code, out, _ = call(capsys, monkeypatch, "policy", "--format", "schema")
+def test_policy_schema_is_json(playbook_cli) -> None:
+    code, out, _ = playbook_cli("policy", "--format", "schema")
     assert code == 0 and json.loads(out)["title"] == "EscalationPolicy"
 
 

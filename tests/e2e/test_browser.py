@@ -126,19 +126,25 @@ def test_html_in_a_variable_or_a_draft_never_runs(page, server, artifacts: Path)
     assert page.locator("img[src='x']").count() == 0
 
 
+def use_local_server(page, model: str, base_url: str):
+    """Point the sidebar at an OpenAI-compatible server; returns the sidebar."""
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("combobox").first.click()
+    page.get_by_role("option", name="OpenAI or a compatible server").click()
+    settle(page)
+    for name, value in (("Model", model), ("Base URL (optional)", base_url)):
+        field = sidebar.get_by_role("textbox", name=name)
+        field.fill(value)
+        field.press("Enter")
+        settle(page)
+    return sidebar
+
+
 def test_a_local_model_streams_and_stop_keeps_the_text(page, server, artifacts: Path) -> None:
     with FakeOpenAI(delay=0.03) as model:
         open_app(page, server.url)
         load_example(page)
-        sidebar = page.get_by_test_id("stSidebar")
-        sidebar.get_by_role("combobox").first.click()
-        page.get_by_role("option", name="OpenAI or a compatible server").click()
-        settle(page)
-        for name, value in (("Model", "fake-model"), ("Base URL (optional)", model.base_url)):
-            field = sidebar.get_by_role("textbox", name=name)
-            field.fill(value)
-            field.press("Enter")
-            settle(page)
+        sidebar = use_local_server(page, "fake-model", model.base_url)
         button(page, "test_connection").click()
         sidebar.get_by_text("Connected to the server").wait_for()
 
@@ -169,15 +175,7 @@ def test_closing_the_tab_mid_stream_loses_nothing(browser, server) -> None:
     with FakeOpenAI(delay=0.01) as model:
         open_app(page, server.url)
         load_example(page)
-        sidebar = page.get_by_test_id("stSidebar")
-        sidebar.get_by_role("combobox").first.click()
-        page.get_by_role("option", name="OpenAI or a compatible server").click()
-        settle(page)
-        for name, value in (("Model", "fake-model-closed-tab"), ("Base URL (optional)", model.base_url)):
-            field = sidebar.get_by_role("textbox", name=name)
-            field.fill(value)
-            field.press("Enter")
-            settle(page)
+        use_local_server(page, "fake-model-closed-tab", model.base_url)
         go(page, "Chain", "Escalation Procedure chain")
         button(page, "run__playbook").click()
         page.locator(".st-key-card__playbook").get_by_text("Streaming ·").wait_for()
