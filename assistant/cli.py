@@ -419,11 +419,11 @@ def main() -> None:
     except KeyboardInterrupt:
         _err("Interrupted: the text received so far is kept in the history (resume with --resume RUN_ID).")
         sys.exit(130)
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
+    except Exception as exc:
+        # usage errors from typer's bundled click: one line, their own exit code (2)
+        if hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int):
+            command = getattr(getattr(exc, "ctx", None), "command_path", "playbook")
+            _err(f"Error: {exc.format_message()} (see `{command} --help`)")
             sys.exit(exc.exit_code)
         raise
     sys.exit(code if isinstance(code, int) else 0)

@@ -167,3 +167,18 @@ def test_help_is_fast_to_import() -> None:
     assert "typer" in imported and "assistant.cli" in imported
     for heavy in ("openai", "anthropic", "sqlalchemy", "docx", "streamlit", "markdown_it"):
         assert heavy not in imported, f"{heavy} is imported by `playbook --help`"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("bogus",),
+        ("run", "escalation-procedure", "--resume"),
+        ("validate", "x.md", "--checklist", "escalation-procedure/playbook", "--format", "xml"),
+        ("run", "escalation-procedure", "--provider", "foo"),
+    ],
+)
+def test_bad_usage_is_one_line_on_stderr_with_exit_2(playbook_cli, args: tuple[str, ...]) -> None:
+    code, out, err = playbook_cli(*args)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and err.startswith("Error: ") and "--help" in err
