@@ -160,9 +160,12 @@ _PLACEHOLDER = re.compile(
     r"\b(?:tbd|tbc|todo|to ?do|n/?a|none yet|coming soon|to be (?:completed|determined|defined|confirmed|added|written|"
     r"filled(?: in)?|decided|provided|drafted)|pending|placeholder|lorem ipsum|x{3,}|under construction|"
     r"work in progress|wip|details to follow|to follow|(?:content|details?|text) (?:goes|to go|will go) here|"
-    r"insert [\w\s]{0,40} here|fill (?:in|this)(?: later| in later)?|left blank|intentionally blank)\b|\.\.\.|…",
+    r"insert [\w\s]{0,40} here|fill (?:in|this)(?: later| in later)?|left blank|intentionally blank|"
+    r"(?:this section )?will be (?:completed|added|provided|defined|written|finali[sz]ed|confirmed|drafted))\b|\.\.\.|…",
     re.IGNORECASE,
 )
+#: a body this long is real even if it opens with "TBD"; shorter ones that open with filler are placeholders
+_PLACEHOLDER_NOTE_WORDS = 15
 _MARKUP = re.compile(r"[#>*_`|~\[\](){}]|^\s*(?:[-+•]|\d+[.)])\s+")
 _WORD = re.compile(r"[^\W_]+")
 _LABEL_WITH_FILLER = re.compile(r"^[^:]{1,60}:\s*(.*)$")
@@ -205,18 +208,28 @@ def _table_scaffolding(lines: list[str], start: int, end: int) -> set[int]:
 
 
 def has_real_body(outline: Outline, node: Node) -> bool:
-    """At least a short sentence of content below the title (sub-headings and filler don't count)."""
+    """At least a short sentence of content below the title (sub-headings and filler don't count).
+
+    A body that opens with filler ("TBD — to be agreed with Finance", "Coming soon: ...") and
+    says little else is still a placeholder, not a section.
+    """
     titles = {n.line for n in node.descendants()}
     lines = outline.lines
     scaffolding = _table_scaffolding(lines, node.body_start, node.end)
     words = 0
+    opens_with_filler: bool | None = None
     for index in range(node.body_start, node.end):
-        if index in titles or index in scaffolding:
+        if index in titles or index in scaffolding or not lines[index].strip():
             continue
-        words += _content_words(lines[index])
-        if words >= 3:
+        if opens_with_filler is None and not FENCE_MARKER.match(lines[index]):
+            opening = _MARKUP.sub(" ", lines[index]).strip()
+            opens_with_filler = bool(_PLACEHOLDER.match(opening))
+        words += len(_WORD.findall(_MARKUP.sub(" ", lines[index])))
+        if words >= _PLACEHOLDER_NOTE_WORDS:
             return True
-    return False
+    if opens_with_filler:
+        return False
+    return sum(_content_words(lines[i]) for i in range(node.body_start, node.end) if i not in titles and i not in scaffolding) >= 3
 
 
 def _body_text(outline: Outline, node: Node) -> str:

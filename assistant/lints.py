@@ -78,19 +78,18 @@ _JINJA_BLOCK = re.compile(r"\{%-?\s*\w+.*?-?%\}")
 
 
 def unfilled_placeholders(lines: list[str], outline: Outline, variable_names: Iterable[str]) -> Iterator[LintFinding]:
-    """The pack's own variables left in any bracket style, plus Jinja block tags.
+    """The pack's own variables left in any bracket style and case, plus Jinja block tags.
 
-    Copy-ready slots such as ``[Customer Name]`` are intended: only names written
-    the way variables are (``COMPANY_NAME``, ``company_name``, ``{{ x }}``) count.
+    ``[COMPANY_NAME]``, ``[Company Name]``, ``{{ support_hours }}`` and ``<TEAM_SIZE>`` are facts
+    the user already gave; copy-ready slots such as ``[Customer Name]`` or ``[ETA]`` are not the
+    pack's variables and are intended.
     """
     names = {n.lower() for n in variable_names}
     for index, line in enumerate(lines):
         for match in _BRACKETED.finditer(line):
             raw = next(g for g in match.groups() if g is not None)
-            key = re.sub(r"\s+", "_", raw.strip()).lower()
-            jinja = match.group("b") is not None
-            written_as_variable = jinja or "_" in raw or raw.isupper()
-            if key in names and written_as_variable:
+            key = re.sub(r"[\s-]+", "_", raw.strip()).lower()
+            if key in names:
                 yield finding(
                     "unfilled_placeholder",
                     f"Unfilled variable {match.group(0)} (line {outline.original_line(index)}).",
@@ -147,6 +146,26 @@ def _enclosing(nodes: list[Node], index: int) -> list[Node]:
     return [n for n in nodes if n.line < index < n.end]
 
 
+_CLAUSE_BREAK = re.compile(r"[.;!?—–]")
+#: how far (in characters, other banned phrases removed) a "never say" cue reaches forward
+_CUE_REACH = 60
+
+
+def _cue_governs(before: str, any_phrase: re.Pattern[str]) -> bool:
+    """Is the phrase introduced by a 'never say / avoid / instead of' cue in the same clause?
+
+    "Never say “calm down”, “that's our policy”" is guidance; "to avoid delays we cannot refund;
+    that's our policy" and "we never extend trials — that's our policy" are said to the customer.
+    The phrases themselves ("we've never seen this") are not cues.
+    """
+    before = any_phrase.sub(" ", before)
+    cues = list(_GUIDANCE_CUE.finditer(before))
+    if not cues:
+        return False
+    between = before[cues[-1].end() :]
+    return len(between) <= _CUE_REACH and not _CLAUSE_BREAK.search(between)
+
+
 def banned_phrases(lines: list[str], outline: Outline, phrases: Iterable[str]) -> Iterator[LintFinding]:
     """One finding per line that would say or send a banned phrase to a customer."""
     patterns = [(p, apostrophe_insensitive_pattern(p)) for p in phrases]
@@ -157,14 +176,9 @@ def banned_phrases(lines: list[str], outline: Outline, phrases: Iterable[str]) -
         if not any_phrase.search(line):
             continue
         hits = []
-        # the phrases themselves ("we've never seen this") must not count as a 'never say' cue
-        stripped = line
-        for _, pattern in patterns:
-            stripped = pattern.sub(" ", stripped)
-        line_is_guidance = bool(_GUIDANCE_CUE.search(stripped))
         for phrase, pattern in patterns:
             for match in pattern.finditer(line):
-                if line_is_guidance:
+                if _cue_governs(line[: match.start()], any_phrase):
                     continue
                 if line.lstrip().startswith("|"):
                     column = line[: match.start()].count("|") - 1

@@ -208,11 +208,18 @@ def _candidates(tokens: list[Token], lines: list[str]) -> list[Node]:
                 nodes.append(Node(title, start, LABEL_RANK, LABEL, start + 1, _number(title)))
         elif token.type == "list_item_open" and token.level == 1 and list_depth == 1:
             following = tokens[index + 1]
-            if following.type != "paragraph_open" or not following.map or following.map[1] - following.map[0] != 1:
+            if following.type != "paragraph_open" or not following.map:
                 continue
-            if not _has_nested_blocks(tokens, index):
+            first, _, rest = tokens[index + 2].content.partition("\n")
+            if rest:
+                # "1) Escalation Levels" with its body on the next lines (no blank line between):
+                # the body continues the item's paragraph, so the first line is the title
+                numbered = token.markup in (".", ")")
+                title = _item_title(first) if numbered or label_title(first) else None
+            elif _has_nested_blocks(tokens, index):
+                title = _item_title(first)
+            else:
                 continue
-            title = _item_title(tokens[index + 2].content)
             if title:
                 number = int(token.info) if token.info.isdigit() else _number(title)
                 nodes.append(Node(title, start, ITEM_RANK, ITEM, start + 1, number))
