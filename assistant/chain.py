@@ -736,7 +736,16 @@ class ChainRunner:
                 return
             checklist = self.pack.checklist_for(step.id)
             assert checklist is not None
-            result.text = merge_repair(result.text, addition, checklist, wanted)
+            merged = merge_repair(result.text, addition, checklist, wanted)
+            if merged == result.text:
+                self._emit(
+                    ChainEvent(
+                        kind="failed", step=step.id,
+                        message="The repair answer held none of the requested sections; the draft is unchanged.",
+                    )
+                )
+                return
+            result.text = merged
             cut = finish == "length"
             report = validate_step(result.text, self.pack, step.id, known_truncated=cut)
             result.report = report
@@ -744,10 +753,13 @@ class ChainRunner:
                 result.status = "truncated"
             elif result.status == "truncated" and report.ok:
                 result.status = "done"
+            progress = set(report.missing) != set(wanted)
             if self.store is not None and run_id is not None:
                 self.store.add_version(run_id, step.id, result.text, "repaired")
                 self.store.set_report(run_id, step.id, report.model_dump(mode="json"))
             self._emit(ChainEvent(kind="repaired", step=step.id, report=report, usage=result.repair_usage))
+            if not progress:
+                return  # another round would ask for the same sections again
 
 
 class _RequestSlots:

@@ -117,8 +117,9 @@ def merge_repair(draft: str, addition: str, checklist: Checklist, wanted: list[s
     """Insert the repaired sections into ``draft`` in checklist order.
 
     Empty sections are replaced; missing ones go before the next section the
-    draft already has (or at the end). Text in the addition that matches no
-    wanted section is appended rather than dropped, so nothing is lost.
+    draft already has (or at the end). Substantial text in the addition outside
+    the wanted sections is appended rather than dropped; an addition holding
+    none of the wanted sections leaves the draft unchanged.
     """
     draft_outline, draft_spans = section_spans(draft, checklist)
     add_outline, add_spans = section_spans(addition, checklist)
@@ -129,7 +130,7 @@ def merge_repair(draft: str, addition: str, checklist: Checklist, wanted: list[s
         if node is not None:
             pieces[section_id] = add_lines[node.line : node.end]
     if not pieces:
-        return draft.rstrip("\n") + "\n\n" + addition.strip() + "\n"
+        return draft  # an answer that holds none of the wanted sections is not merged
 
     target_level = _section_level(draft_spans) or 2
     add_level = _section_level(add_spans) or target_level
@@ -148,11 +149,12 @@ def merge_repair(draft: str, addition: str, checklist: Checklist, wanted: list[s
             end = draft_outline.offset + existing.end
             edits.append((start, end, order.index(section_id), block))
             continue
-        # only top-level sections mark a position: nested ones (time windows) sit inside earlier parts
+        # only sections standing at the top of the draft mark a position: time windows sit inside
+        # earlier parts, while the final checklist, though allowed to nest, usually stands alone
         later = [
             draft_spans[s]
             for s in order[order.index(section_id) + 1 :]
-            if s in draft_spans and not checklist.section(s).nested
+            if s in draft_spans and not _inside_another(draft_spans[s], draft_spans)
         ]
         if later:
             at = draft_outline.offset + min(node.line for node in later)
@@ -168,6 +170,10 @@ def merge_repair(draft: str, addition: str, checklist: Checklist, wanted: list[s
     merged = "\n".join(lines).rstrip("\n") + "\n"
     leftovers = _unmatched_text(add_outline, add_spans, pieces)
     return merged + ("\n" + leftovers + "\n" if leftovers else "")
+
+
+def _inside_another(node: Node, spans: Mapping[str, Node]) -> bool:
+    return any(other is not node and other.line < node.line < other.end for other in spans.values())
 
 
 def _unmatched_text(outline: Outline, spans: Mapping[str, Node], used: Mapping[str, list[str]]) -> str:
