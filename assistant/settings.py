@@ -96,7 +96,3 @@ class Settings(BaseSettings):
     def api_key_for(self, provider: str) -> str | None:
         secret = {"openai": self.openai_api_key, "anthropic": self.anthropic_api_key}.get(provider)
         return secret.get_secret_value() if secret else None
-
-    def secret_values(self) -> list[str]:
-        """Every secret value in play, so writers can prove none of them reaches disk."""
-        return [s.get_secret_value() for s in (self.openai_api_key, self.anthropic_api_key) if s]

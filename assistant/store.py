@@ -352,6 +352,14 @@ def _refuse_secrets(value: object, path: str = "options") -> None:
             _refuse_secrets(item, f"{path}[{index}]")
 
 
+_URL_IN_TEXT = re.compile(r"https?://[^\s'\"<>]+")
+
+
+def _redact_text(text: str | None) -> str | None:
+    """Error messages quote URLs; drop any credentials those carry before they are stored."""
+    return _URL_IN_TEXT.sub(lambda match: _redact_url(match.group(0)) or "", text) if text else text
+
+
 def _redact_url(url: str | None) -> str | None:
     """Drop credentials a base URL may carry (``user:key@host``, ``?api-key=...``)."""
     if not url:
@@ -639,7 +647,7 @@ class Store:
             step.cost = cost
             step.timings = timings
             step.report = report
-            step.error = error
+            step.error = _redact_text(error)
             step.input_tokens = step.output_tokens = step.usage_estimated = None
             for name, value in _usage_columns(usage).items():
                 setattr(step, name, value)

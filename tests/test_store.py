@@ -489,7 +489,7 @@ def test_no_secret_reaches_the_database(db_url: str, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
     monkeypatch.setenv("PLAYBOOK_BASE_URL", f"https://proxy:{FAKE_KEY}@llm.example.com/v1?api-key={FAKE_KEY}&v=2")
     configured = Settings(database_url=db_url)
-    assert configured.secret_values() == [FAKE_KEY]
+    assert configured.api_key_for("openai") == FAKE_KEY
     store = Store.from_settings(configured)
     try:
         run_id = store.create_run(
@@ -639,3 +639,18 @@ def test_one_store_shared_by_threads(store: Store, db_url: str) -> None:
         thread.join(240)
     assert not failures, failures
     assert_every_row_present_and_own(store, db_url, [f"shared-{n}" for n in range(THREADS)])
+
+
+def test_urls_quoted_in_error_messages_lose_their_credentials(db_url: str) -> None:
+    store = Store(db_url)
+    try:
+        run_id = store.create_run(pack="p", variables={}, provider="openai", model="m", base_url=None, options={})
+        store.start_step(run_id, "playbook", prompt="x", system=None)
+        store.finish_step(
+            run_id, "playbook", status="failed", text="",
+            error="Cannot reach https://user:pw-SECRET@llm.example.com/v1?api-key=SECRET-QUERY&v=2: is it running?",
+        )
+        error = store.get_run(run_id).steps[0].error
+        assert "SECRET" not in error and "llm.example.com/v1" in error and "is it running?" in error
+    finally:
+        store.close()

@@ -80,7 +80,7 @@ class AnthropicProvider:
         self._secrets = [api_key, getattr(client, "api_key", None), getattr(client, "auth_token", None)]
         self.timeout = timeout
         url = httpx2.URL(str(client.base_url))
-        self.base_url = str(url.copy_with(username=None, password=None)).rstrip("/")
+        self.base_url = str(url.copy_with(username=None, password=None, query=None)).rstrip("/")  # shown in messages
         self.is_anthropic = url.host == ANTHROPIC_HOST
 
     @property

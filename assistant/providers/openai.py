@@ -76,7 +76,7 @@ class OpenAIProvider:
         self._secrets = [api_key, getattr(client, "api_key", None)]
         self.timeout = timeout
         url = httpx.URL(str(client.base_url))
-        self.base_url = str(url.copy_with(username=None, password=None)).rstrip("/")
+        self.base_url = str(url.copy_with(username=None, password=None, query=None)).rstrip("/")  # shown in messages
         self.is_openai = url.host == OPENAI_HOST
 
     @property
