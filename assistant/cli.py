@@ -245,18 +245,29 @@ def run(
     from .chain import ChainRunner
     from .export import write_run_folder
 
+    if resume and not history:
+        raise UserInputError("--resume needs the run history; drop --no-history.")
+    previous = _studio().store.get_run(resume) if resume else None
+    if previous is not None:
+        # a resumed run finishes with what it started with, unless told otherwise
+        if previous.pack != pack:
+            raise UserInputError(f"Run {resume} is for pack {previous.pack!r}, not {pack!r}.")
+        if vars_file or var:
+            raise UserInputError(
+                f"Run {resume} keeps the variables it started with; drop --vars/--var, or start a new run."
+            )
+        if provider is None and previous.provider in ProviderChoice.__members__:
+            provider = ProviderChoice(previous.provider)
+        model = model or previous.model
+        if base_url is None and previous.base_url and "REDACTED" not in previous.base_url:
+            base_url = previous.base_url
     studio = _studio(
         provider=provider.value if provider else None,
         model=model,
         base_url=base_url,
         cache=cache or None,
     )
-    if resume and not history:
-        raise UserInputError("--resume needs the run history; drop --no-history.")
-    previous = studio.store.get_run(resume) if resume else None
-    if previous is not None and previous.pack != pack:
-        raise UserInputError(f"Run {resume} is for pack {previous.pack!r}, not {pack!r}.")
-    if previous is not None and not vars_file and not var:
+    if previous is not None:
         chosen = studio.pack(pack)
         variables = studio.variables(chosen, previous.variables)
     else:

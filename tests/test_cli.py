@@ -182,3 +182,12 @@ def test_bad_usage_is_one_line_on_stderr_with_exit_2(playbook_cli, args: tuple[s
     code, out, err = playbook_cli(*args)
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and err.startswith("Error: ") and "--help" in err
+
+
+def test_resume_keeps_the_runs_own_variables(vars_file: Path, playbook_cli) -> None:
+    code, _, _ = playbook_cli("run", "escalation-procedure", "--vars", str(vars_file), "--steps", "playbook")
+    run_id = json.loads(playbook_cli("history", "--format", "json")[1])[0]["id"]
+    code, _, err = playbook_cli("run", "escalation-procedure", "--resume", run_id, "--var", "company_name=Other")
+    assert code == 2 and "keeps the variables it started with" in err
+    code, _, err = playbook_cli("run", "escalation-procedure", "--resume", run_id, "--steps", "playbook,runbooks")
+    assert code == 0 and "Provider: offline" in err

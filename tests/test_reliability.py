@@ -109,12 +109,12 @@ def test_sigkill_mid_step_keeps_partial_text_and_resume_never_rerequests(
         assert summary[0]["id"] == record.id
 
         server.answer = answerer(procedure, atlasflow, set())
-        resumed = subprocess.run(
-            cli("run", "escalation-procedure", "--resume", record.id, "--provider", "openai", "--base-url", server.base_url,
-                "--model", server.model, env=env),
+        resumed = subprocess.run(  # as the README shows it: the run's own provider, model and URL are reused
+            cli("run", "escalation-procedure", "--resume", record.id, env=env),
             env=env, capture_output=True, text=True, timeout=120,
         )
         assert resumed.returncode == 0, resumed.stderr
+        assert f"Provider: openai · model: {server.model}" in resumed.stderr
         asked_again = [r.prompt for r in server.requests[killed_at:]]
         assert not any("I need you to create a comprehensive Escalation Procedure" in p for p in asked_again), "playbook was re-billed"
         assert not any("write only the runbook for **SME Lead**" in p for p in asked_again), "a finished part was re-billed"
