@@ -140,11 +140,15 @@ class RunStore(Protocol):
     def cache_put(self, key: str, *, provider: str, model: str, text: str, usage: dict) -> None: ...
 
 
+#: a server's retry-after is honoured up to this many times the backoff cap (a day-long hint would hang a run)
+RETRY_AFTER_CAP_FACTOR = 10
+
+
 def backoff_delay(attempt: int, retry_after: float | None, base: float, cap: float) -> float:
-    """Capped exponential backoff; the server's retry-after wins when it asks for longer."""
+    """Capped exponential backoff; the server's retry-after wins when it asks for longer (within reason)."""
     delay = min(cap, base * (2 ** (attempt - 1)))
     if retry_after is not None:
-        delay = max(delay, min(retry_after, max(cap, retry_after)))
+        delay = max(delay, min(retry_after, cap * RETRY_AFTER_CAP_FACTOR))
     return delay
 
 
@@ -275,6 +279,7 @@ class ChainRunner:
         self._slots = _RequestSlots(self.options.concurrency, self.cancel)
         self._priority = downstream_work(pack)
         self._plan_lock = threading.Lock()
+        self._result_lock = threading.Lock()
         self._outstanding: dict[str, int] = {}
         self._not_started: set[str] = set()
         self._usable: set[str] = set()
@@ -404,7 +409,11 @@ class ChainRunner:
             running: dict[Future[StepResult], Step] = {}
             while pending or running:
                 for step in list(pending):
-                    if any(n in blocked for n in step.needs):
+                    if self.cancel.is_set():
+                        pending.remove(step)
+                        self._slots.forget(step.id)
+                        results[step.id] = StepResult(step=step.id, status="cancelled", error="Stopped before it started.")
+                    elif any(n in blocked for n in step.needs):
                         pending.remove(step)
                         self._slots.forget(step.id)
                         blocked.add(step.id)
@@ -413,17 +422,12 @@ class ChainRunner:
                             step=step.id, status="skipped", error=f"Not run: it reads {reason}, which did not finish."
                         )
                         self._emit(ChainEvent(kind="skipped", step=step.id, message=results[step.id].error or ""))
-                    elif self.cancel.is_set():
-                        pending.remove(step)
-                        self._slots.forget(step.id)
-                        results[step.id] = StepResult(step=step.id, status="cancelled", error="Stopped before it started.")
                     elif all(available.get(n) for n in step.needs):
                         pending.remove(step)
                         with self._plan_lock:
                             self._not_started.discard(step.id)
                         inputs = {n: available[n] for n in step.needs}
-                        requests = len(self.pack.fan_out_parts.get(step.id, [])) or 1
-                        self._slots.expect(step.id, self._priority.get(step.id, 0.0), requests)
+                        self._slots.expect(step.id, self._priority.get(step.id, 0.0), self._requests_left(step, finished_parts))
                         running[pool.submit(self._run_step, step, inputs, finished_parts, run_id)] = step
                 if not running:
                     break
@@ -438,6 +442,11 @@ class ChainRunner:
                             self._usable.add(step.id)
                     else:
                         blocked.add(step.id)
+
+    def _requests_left(self, step: Step, finished_parts: Mapping[str, str]) -> int:
+        """Requests a step will still make: one, or one per fan-out part not finished earlier."""
+        parts = self.pack.fan_out_parts.get(step.id, [])
+        return sum(1 for p in parts if part_key(step.id, p.id) not in finished_parts) if parts else 1
 
     def _request_done(self, step_id: str) -> None:
         """Called while the request still holds its slot: when it is the step's last one,
@@ -468,9 +477,8 @@ class ChainRunner:
         self, step: Step, inputs: dict[str, str], finished_parts: dict[str, str], run_id: str | None
     ) -> StepResult:
         started = time.monotonic()
-        parts = self.pack.fan_out_parts.get(step.id, [])
         with self._plan_lock:
-            self._outstanding[step.id] = sum(1 for p in parts if part_key(step.id, p.id) not in finished_parts) or 1
+            self._outstanding[step.id] = self._requests_left(step, finished_parts)
         result = StepResult(step=step.id, status="running", timings={"started_at": _now()})
         self._emit(ChainEvent(kind="started", step=step.id))
         try:
@@ -610,16 +618,20 @@ class ChainRunner:
                 store.finish_step(run_id, key, status=status, text=exc.partial_text, error=exc.message)
             raise
         finally:
-            result.attempts += progress.attempts
+            with self._result_lock:  # fan-out parts finish on several threads
+                result.attempts += progress.attempts
             if saving:
                 self._checkpointer.unwatch(key)
         usage = final.usage
-        if repair:
-            result.repair_usage = result.repair_usage + usage
-        else:
-            result.usage = result.usage + usage
-            result.timings.setdefault("first_token", progress.current.first_token)
-            result.timings["latency"] = final.latency
+        with self._result_lock:
+            if repair:
+                result.repair_usage = result.repair_usage + usage
+            else:
+                result.usage = result.usage + usage
+                first = progress.current.first_token
+                if first is not None and (result.timings.get("first_token") is None or first < result.timings["first_token"]):
+                    result.timings["first_token"] = first
+                result.timings["latency"] = max(final.latency, result.timings.get("latency") or 0.0)
         text = progress.current.text
         if self.options.cache and self.store is not None and final.finish_reason == "stop":
             self.store.cache_put(
@@ -783,6 +795,8 @@ class _RequestSlots:
 
     def expect(self, step: str, priority: float, count: int) -> None:
         """``step`` will soon ask for ``count`` slots; hold lower priorities back until it does."""
+        if count < 1:
+            return
         with self._condition:
             self._expected[step] = (priority, count)
 

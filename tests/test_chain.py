@@ -409,3 +409,31 @@ def test_announced_requests_are_served_before_lower_priorities_that_arrive_first
     slots.forget("gone")
     request("other", 1)
     assert order[-1] == "other"
+
+
+def test_stop_marks_steps_not_started_as_cancelled_not_skipped(procedure: Pack, atlasflow: dict) -> None:
+    cancel = threading.Event()
+    slow = ScriptedReply(chunks=["## 1) Escalation Levels\n", "Level 0"] + ["."] * 50, delay=0.02)
+    provider = ScriptedProvider([slow])
+
+    def stop(event: ChainEvent) -> None:
+        if event.kind == "delta":
+            cancel.set()
+
+    result = ChainRunner(procedure, provider, model="m", variables=atlasflow, options=fast(), cancel=cancel).run(on_event=stop)
+    assert result.steps["playbook"].status == "cancelled"
+    assert result.steps["runbooks"].status == "cancelled" and result.steps["training"].status == "cancelled"
+
+
+def test_fan_out_usage_adds_up_across_parallel_parts(procedure: Pack, atlasflow: dict) -> None:
+    from assistant.providers.base import Usage
+
+    def part(request: CompletionRequest) -> ScriptedReply:
+        return ScriptedReply.from_text(draft_for(procedure, request), size=200, delay=0.001, usage=Usage(input_tokens=100, output_tokens=10))
+
+    provider = ScriptedProvider(responder(procedure, runbooks=part))
+    for _ in range(5):
+        result = ChainRunner(procedure, provider, model="m", variables=atlasflow, options=fast(concurrency=4)).run(
+            ["runbooks"], outputs={"playbook": "PLAYBOOK"}
+        )
+        assert result.steps["runbooks"].usage.input_tokens == 400 and result.steps["runbooks"].usage.output_tokens == 40
