@@ -182,8 +182,9 @@ def _apply_run(studio: Studio, pack: Pack, ws: Workspace, result: RunResult, job
             # stopped or skipped before writing anything: keep the draft there was
             draft.notes = [outcome.error or f"Not run ({outcome.status})."]
             if not draft.text:
-                draft.status = "failed" if outcome.status in ("failed", "incomplete", "skipped") else "not_run"
-                draft.error = outcome.error
+                # a step skipped because an input failed was never tried: it is "not run", with the reason
+                draft.status = "failed" if outcome.status in ("failed", "incomplete") else "not_run"
+                draft.error = outcome.error if draft.status == "failed" else None
             continue
         draft.text = outcome.text
         draft.status = outcome.status

@@ -82,13 +82,21 @@ class StreamEscaper:
         self._line = ""
         self._fence: str | None = None
         self._demote = demote
+        #: "#"s at the start of a line, held until the next character says whether they open a heading
+        self._hashes = 0
 
     def feed(self, chunk: str) -> str:
         out = []
         for char in chunk:
-            at_heading = self._fence is None and char == "#" and self._demote and not self._line.strip(" ")
-            if at_heading and len(self._line) <= 3:
-                out.append("#" * self._demote)  # the first "#" of a heading: add levels
+            line_start = self._fence is None and self._demote and not self._line.strip(" #") and len(self._line) <= 9
+            if line_start and char == "#" and not self._line.strip(" ").strip("#") and self._hashes < 6:
+                self._hashes += 1
+                self._line += char
+                continue
+            if self._hashes:
+                # "## Title" is a heading (add levels so it fits in a card); "#inc-..." is text
+                out.append("#" * (self._hashes + (self._demote if char == " " else 0)))
+                self._hashes = 0
             if self._fence is None and char in "<$":
                 out.append("&lt;" if char == "<" else "\\$")
             else:

@@ -95,6 +95,7 @@ class ChainJob:
         #: heading levels added to streamed text, so a draft's "# Title" fits inside a card
         self.demote = 2
         self._work = work
+        self._lock = threading.RLock()
         self.thread = threading.Thread(target=self._main, name=f"playbook-{kind}", daemon=True)
 
     # --- worker thread -------------------------------------------------------------------
@@ -126,20 +127,25 @@ class ChainJob:
         self.cancel.set()
 
     def poll(self, timeout: float = 0.1) -> bool:
-        """Wait up to ``timeout`` for events and apply all that arrived; True if any did."""
+        """Wait up to ``timeout`` for events and apply all that arrived; True if any did.
+
+        Streamlit may start a new script run before the old one has stopped, so two
+        script threads can poll at once: applying events is done under a lock.
+        """
         if self.finished:
             return False
         try:
             item = self.events.get(timeout=timeout) if timeout > 0 else self.events.get_nowait()
         except queue.Empty:
             return False
-        self._apply(item)
-        while not self.finished:
-            try:
-                item = self.events.get_nowait()
-            except queue.Empty:
-                break
+        with self._lock:
             self._apply(item)
+            while not self.finished:
+                try:
+                    item = self.events.get_nowait()
+                except queue.Empty:
+                    break
+                self._apply(item)
         return True
 
     def drain(self) -> None:
@@ -237,18 +243,18 @@ class ChainJob:
         """
         view = self.views[step]
         escaper = StreamEscaper(demote=self.demote)
+        over = lambda: self._stage_over(step, stage)  # noqa: E731
         if stage[0] == "repair":
-            yield from self._follow(lambda: view.repair_text, lambda: self._stage_over(step, stage), escaper, tick)
+            yield from self._follow(lambda: view.repair_text, over, escaper, tick, lambda: view.repair_round == stage[1])
             return
+        same_attempt = lambda: view.attempt == stage[1]  # noqa: E731
         if not view.parts:
-            yield from self._follow(lambda: view.text, lambda: self._stage_over(step, stage), escaper, tick)
+            yield from self._follow(lambda: view.text, over, escaper, tick, same_attempt)
             return
         for index, (part, title) in enumerate(view.parts):
             # the same "# Part title" the engine puts over each part when it joins them
             yield escaper.feed(f"{'' if index == 0 else chr(10) * 2}# {title}\n\n")
-            yield from self._follow(
-                lambda part=part: view.part_texts.get(part, ""), lambda: self._stage_over(step, stage), escaper, tick
-            )
+            yield from self._follow(lambda part=part: view.part_texts.get(part, ""), over, escaper, tick, same_attempt)
             if view.attempt != stage[1]:
                 return
 
@@ -258,17 +264,17 @@ class ChainJob:
         over: Callable[[], bool],
         escaper: StreamEscaper,
         tick: Callable[[], None],
+        same_stage: Callable[[], bool],
     ) -> Iterator[str]:
+        """Yield new text until the stage ends; text from a later attempt never leaks into this one."""
         sent = 0
         while True:
-            current = text()
+            with self._lock:
+                ended, current = over(), text() if same_stage() else ""
             if len(current) > sent:
                 yield escaper.feed(current[sent:])
                 sent = len(current)
-            if over():
-                rest = text()
-                if len(rest) > sent:
-                    yield escaper.feed(rest[sent:])
+            if ended:
                 return
             self.poll(0.1)
             tick()

@@ -46,3 +46,11 @@ def test_stream_escaper_matches_the_whole_text_escape(size: int) -> None:
     escaper = StreamEscaper(demote=2)
     streamed = "".join(escaper.feed(text[i : i + size]) for i in range(0, len(text), size))
     assert streamed == inert_markdown(text, demote=2)
+
+
+def test_streamed_headings_are_demoted_but_hash_words_are_not() -> None:
+    from ui.safety import StreamEscaper
+
+    escaper = StreamEscaper(demote=2)
+    out = "".join(escaper.feed(chunk) for chunk in ["## Ti", "tle\n#inc-2026", "0117 war room\n", "#", "# Next\n"])
+    assert out == "#### Title\n#inc-20260117 war room\n#### Next\n"

@@ -130,3 +130,30 @@ def test_waiting_never_blocks_longer_than_the_poll(studio: Studio) -> None:
         job.poll(0.05)
     "".join(stream)
     assert ticks and ticks[0] < 0.3  # the page gets control back (progress line, Stop) while it waits
+
+
+def test_a_retry_never_leaks_the_next_attempts_text_into_the_previous_stream() -> None:
+    from assistant.chain import ChainEvent
+    from ui.streaming import StepView
+
+    release = threading.Event()
+
+    def work(emit):
+        emit(ChainEvent(kind="started", step="playbook"))
+        emit(ChainEvent(kind="delta", step="playbook", text="attempt-one "))
+        release.wait(5)
+        # the retry and the new attempt's first text arrive together, in one poll
+        emit(ChainEvent(kind="retried", step="playbook", message="503"))
+        emit(ChainEvent(kind="delta", step="playbook", text="SECOND-ATTEMPT-TEXT"))
+        emit(ChainEvent(kind="finished", step="playbook"))
+        return None
+
+    job = ChainJob("run", [StepView(step="playbook", title="Playbook")], work, threading.Event()).start()
+    while not job.stages("playbook"):
+        job.poll(0.01)
+    stream = job.text_stream("playbook", ("main", 1))
+    first = next(stream)
+    release.set()
+    rest = "".join(stream)
+    assert first == "attempt-one " and "SECOND" not in rest
+    assert "".join(job.text_stream("playbook", ("main", 2))) == "SECOND-ATTEMPT-TEXT"
