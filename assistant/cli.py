@@ -401,15 +401,15 @@ def export(
 
     Example: playbook export 3f2a... --format docx --out playbook.docx
     """
-    from .export import default_title, document_from_record
+    from .export import default_title, document_from_record, organisation_name
     from .export import export as write
 
     studio = _studio()
     record = studio.store.get_run(run_id)
     pack = studio.library.packs.get(record.pack)
     titles = {s.id: s.title for s in pack.steps} if pack else {}
-    company = next((v for v in record.variables.values() if isinstance(v, str) and v), None)
-    document = document_from_record(record, titles, default_title(pack.title if pack else record.pack, company))
+    title = default_title(pack.title if pack else record.pack, organisation_name(record.variables))
+    document = document_from_record(record, titles, title)
     path = write(document, fmt.value, out)
     _err(f"Wrote {path}")
 

@@ -334,6 +334,19 @@ def document_from_record(record: Any, titles: dict[str, str], title: str) -> Exp
     )
 
 
+#: variables that name the organisation (others, like seed 001's company_type, describe it)
+NAME_VARIABLES = ("company_name", "organisation_name", "organization_name", "org_name")
+
+
+def organisation_name(values: dict[str, Any]) -> str | None:
+    """The organisation's name from a pack's variables, for titles; None when no variable names it."""
+    for name in NAME_VARIABLES:
+        value = values.get(name)
+        if isinstance(value, str) and value.strip():
+            return value.strip().splitlines()[0][:120]
+    return None
+
+
 def default_title(pack_title: str, company: str | None) -> str:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     return f"{pack_title} — {company} ({stamp})" if company else f"{pack_title} ({stamp})"

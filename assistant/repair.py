@@ -21,11 +21,6 @@ _HEADING = re.compile(r"^(\s{0,3})(#{1,6})(\s+)")
 _OUTLINE_LIMIT = 40
 
 
-def sections_to_repair(report: ValidationReport) -> list[str]:
-    """Section ids that are missing or empty, in checklist order."""
-    return list(report.missing)
-
-
 def _outline(draft: str, limit: int = _OUTLINE_LIMIT) -> list[str]:
     """The draft's headings (and heading-like lines), indented by level, as a compact summary."""
     outline = parse_outline(draft)
@@ -63,7 +58,7 @@ def build_repair_prompt(
     checklist = pack.checklist_for(step.id)
     if checklist is None:
         raise ValueError(f"step {step.id!r} has no checklist to repair against")
-    wanted = sections_to_repair(report)
+    wanted = list(report.missing)  # missing or empty, in checklist order
     numbering = {s.id: i for i, s in enumerate(checklist.listed, 1)}
     specs: list[str] = []
     for section_id in wanted:

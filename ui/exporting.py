@@ -15,6 +15,7 @@ from pathlib import Path
 import streamlit as st
 
 from assistant.export import (
+    organisation_name,
     ExportDocument,
     ExportStep,
     default_title,
@@ -34,15 +35,8 @@ MIME = {
 }
 
 
-def company(pack: Pack, ws: Workspace) -> str | None:
-    for variable in pack.variables:
-        if "company" in variable.name and ws.values.get(variable.name, "").strip():
-            return ws.values[variable.name].strip().splitlines()[0][:120]
-    return None
-
-
 def suggested_title(pack: Pack, ws: Workspace) -> str:
-    return default_title(pack.title, company(pack, ws))
+    return default_title(pack.title, organisation_name(ws.values))
 
 
 def document(pack: Pack, ws: Workspace, title: str) -> ExportDocument | None:

@@ -6,7 +6,7 @@ import project_path  # noqa: F401  (puts the project root on sys.path)
 import streamlit as st
 
 from assistant.errors import PlaybookError
-from assistant.export import default_title, document_from_record
+from assistant.export import default_title, document_from_record, organisation_name
 from ui import exporting, runs, session, shell, state
 from ui.safety import inert_inline
 
@@ -32,10 +32,7 @@ def render() -> None:
         st.stop()
 
     def _company(variables: dict) -> str:
-        for name, value in variables.items():
-            if "company" in name and value:
-                return str(value if not isinstance(value, list) else ", ".join(value))
-        return ""
+        return organisation_name(variables) or ""
 
     def _cost(value: float | None) -> str:
         if value is None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import project_path  # noqa: F401  (puts the project root on sys.path)
 import streamlit as st
 
+from assistant.export import organisation_name
 from assistant.levels import levels_from_draft, levels_from_manifest, to_dot
-from ui import exporting, session, shell, state
+from ui import session, shell, state
 from ui.safety import inert_inline
 
 
@@ -71,7 +72,7 @@ def render() -> None:
                 "No playbook draft yet: this is the pack's level model with your facts. Run the playbook step to draw yours."
             )
 
-    title = exporting.company(pack, ws) or pack.title
+    title = organisation_name(ws.values) or pack.title
     dot = to_dot(level_map, title=f"{title}: escalation levels")
     st.graphviz_chart(dot, width="stretch")
 
