@@ -671,12 +671,26 @@ class Store:
 
         return self._run(work)
 
-    def set_report(self, run_id: str, key: str, report: dict[str, Any]) -> None:
-        """Replace the step's validation report (after an edit or a repair)."""
+    def set_report(
+        self,
+        run_id: str,
+        key: str,
+        report: dict[str, Any],
+        *,
+        usage: dict[str, Any] | None = None,
+        cost: float | None = None,
+    ) -> None:
+        """Replace the step's validation report (after an edit or a repair); a repair also
+        passes the step's usage and cost with its own tokens included."""
 
         def work(session: Session) -> None:
             self._touch_run(session, run_id)
-            self._step(session, run_id, key).report = report
+            step = self._step(session, run_id, key)
+            step.report = report
+            for column, value in _usage_columns(usage).items():
+                setattr(step, column, value)
+            if cost is not None:
+                step.cost = cost
 
         self._run(work)
 

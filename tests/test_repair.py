@@ -61,3 +61,22 @@ def test_an_off_target_repair_answer_changes_nothing_and_is_not_retried(procedur
     step = result.steps["playbook"]
     assert len(provider.requests) == 2, "no second round for the same sections"
     assert step.text == draft and step.report.missing == ["routing"]
+
+
+def test_the_history_counts_repair_tokens_in_the_steps_usage(procedure: Pack, atlasflow: dict, tmp_path) -> None:
+    from assistant.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'h.db'}")
+    draft = cut(full_playbook(procedure, atlasflow), "## 4)", "## 5)")
+
+    def reply(request):  # noqa: ANN001
+        if request.task.sections is None:
+            return ScriptedReply.from_text(draft)
+        return ScriptedReply.from_text(compose_from_checklist(procedure, request.task))
+
+    result = ChainRunner(procedure, ScriptedProvider(reply), model="m", variables=atlasflow, store=store).run(["playbook"])
+    step = result.steps["playbook"]
+    stored = next(s for s in store.get_run(result.run_id).steps if s.key == "playbook")
+    assert step.repair_usage.output_tokens > 0
+    assert stored.usage.output_tokens == step.usage.output_tokens + step.repair_usage.output_tokens
+    assert [v.kind for v in stored.versions] == ["generated", "repaired"]
