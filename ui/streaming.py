@@ -54,6 +54,7 @@ class StepView:
     attempt: int = 1
     text: str = ""
     part_texts: dict[str, str] = field(default_factory=dict)
+    parts_done: set[str] = field(default_factory=set)
     repair_round: int = 0
     repair_closed: int = 0
     repair_text: str = ""
@@ -184,6 +185,8 @@ class ChainJob:
                 else:
                     view.text = ""
                 view.attempt += 1
+        elif kind == "part_finished" and item.part:
+            view.parts_done.add(item.part)
         elif kind == "finished":
             view.main_ended = True
         elif kind in ("validated", "repaired"):
@@ -236,8 +239,8 @@ class ChainJob:
     def text_stream(self, step: str, stage: Stage, tick: Callable[[], None] = lambda: None) -> Iterator[str]:
         """Text for ``st.write_stream``: what arrived so far, then each new delta, until the stage ends.
 
-        A fan-out step shows its parts in sequence: the first part live, the
-        others (which run in parallel) as soon as the step has finished.
+        A fan-out step shows its parts in sequence: each part live until it has
+        finished (the others keep streaming in parallel meanwhile), then the next.
         ``tick`` is called while waiting, so the page can show progress (and
         Streamlit can act on a Stop click).
         """
@@ -254,7 +257,8 @@ class ChainJob:
         for index, (part, title) in enumerate(view.parts):
             # the same "# Part title" the engine puts over each part when it joins them
             yield escaper.feed(f"{'' if index == 0 else chr(10) * 2}# {title}\n\n")
-            yield from self._follow(lambda part=part: view.part_texts.get(part, ""), over, escaper, tick, same_attempt)
+            part_over = lambda part=part: part in view.parts_done or over()  # noqa: E731
+            yield from self._follow(lambda part=part: view.part_texts.get(part, ""), part_over, escaper, tick, same_attempt)
             if view.attempt != stage[1]:
                 return
 
