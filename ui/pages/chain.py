@@ -28,6 +28,7 @@ from ui.streaming import ChainJob
 class CardSlots:
     """Where a step's card shows progress, the streamed draft and a streamed repair."""
 
+    badge: DeltaGenerator
     status: DeltaGenerator
     main: DeltaGenerator
     repair: DeltaGenerator
@@ -278,7 +279,9 @@ def render() -> None:
             head, actions = st.columns([3, 2], vertical_alignment="top")
             with head:
                 st.markdown(f"#### {number}. {inert_inline(step.title)}")
-                widgets.status_badge(status)
+                badge = st.empty()
+                with badge:
+                    widgets.status_badge(status)
             with actions:
                 row = st.container(horizontal=True, horizontal_alignment="right")
                 has_text = draft is not None and bool(draft.text.strip())
@@ -322,7 +325,7 @@ def render() -> None:
                     st.caption("The previous draft is kept under Versions.")
             else:
                 _body(step, draft)
-        return CardSlots(status_slot, main, repair)
+        return CardSlots(badge, status_slot, main, repair)
 
     slots: dict[str, CardSlots] = {}
     for number, step in enumerate(default_steps, 1):
@@ -381,6 +384,8 @@ def render() -> None:
             for step_id in job.order:
                 if step_id in slots:
                     slots[step_id].status.caption(job.status_line(step_id))
+                    with slots[step_id].badge:  # queued -> running as the step starts
+                        widgets.status_badge(_status(step_id))
 
         while True:
             target = job.next_stage(shown)
