@@ -575,6 +575,14 @@ def suggest_thresholds(table: TicketTable, policy: EscalationPolicy, report: Cal
     return suggestions
 
 
+#: seed 004's "stop-the-line" criteria: never suggested for demotion, whatever the rates say
+_STOP_THE_LINE = re.compile(r"secur|safety|data (?:loss|integrity)|breach|outage", re.IGNORECASE)
+
+
+def stops_the_line(trigger_name: str) -> bool:
+    return bool(_STOP_THE_LINE.search(trigger_name))
+
+
 def _move(table: TicketTable, policy: EscalationPolicy, band: str, minimum: int, rate: float) -> Suggestion | None:
     """When text conditions (a category, a priority) push a band over, move the smallest trigger that fixes it down a level."""
     low, high = BANDS[band]
@@ -591,7 +599,7 @@ def _move(table: TicketTable, policy: EscalationPolicy, band: str, minimum: int,
     options = []
     for n, (level, index, trigger) in enumerate(candidates):
         new_rate = row[n] / table.rows
-        if low <= new_rate <= high:
+        if low <= new_rate <= high and not stops_the_line(trigger.name):
             options.append((row[len(candidates) + n], level, index, trigger, new_rate))
     if not options:
         return None
@@ -629,7 +637,8 @@ def _advice(table: TicketTable, policy: EscalationPolicy, band: str, minimum: in
         reason = (
             f"{BAND_LABELS[band]} is {rate:.2%}, above the {_band_text(low, high)} band, and no single threshold change brings it "
             f"inside. Level {level} trigger {trigger.name!r} ({trigger.describe()}) alone catches {share:.2%} of tickets: "
-            f"add a measurable condition to it (e.g. a priority or ARR floor) or move it down a level."
+            "add a measurable condition to it (e.g. a priority or ARR floor)"
+            + (" — it is a stop-the-line trigger, so keep its level." if stops_the_line(trigger.name) else " or move it down a level.")
         )
     else:
         reason = (

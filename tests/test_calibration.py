@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.calibration import (
+    stops_the_line,
     apply_suggestions,
     calibrate,
     calibration_appendix,
@@ -142,18 +143,21 @@ def test_a_threshold_is_solved_from_quantiles(tmp_path: Path) -> None:
     assert again.escalation_rate == pytest.approx(0.09) and again.ok and not again.suggestions
 
 
-def test_applying_suggestions_brings_the_sample_into_both_bands(tmp_path: Path, atlasflow) -> None:
+def test_applying_suggestions_fixes_what_thresholds_can_and_never_demotes_stop_the_line(tmp_path: Path, atlasflow) -> None:
     table = load_tickets(write_sample(tmp_path / "s.parquet", 20000, seed=7))
     policy = policy_from_variables(atlasflow)
     report = calibrate(table, policy)
     assert not report.ok and report.suggestions
     assert report.history_escalation_rate is not None and 0 < (report.agreement or 0) <= 1
+    moves = [s for s in report.suggestions if s.kind == "move"]
+    assert not any(stops_the_line(s.trigger) for s in moves), "security, data loss and outages keep their level"
     calibrated = apply_suggestions(policy, report.suggestions)
     again = calibrate(table, calibrated)
-    assert again.ok, [b.model_dump() for b in again.bands]
-    last = [s for s in report.suggestions if s.kind != "advice"][-1]
-    assert again.escalation_rate == pytest.approx(last.expected_escalation_rate)
-    assert again.level3plus_rate == pytest.approx(last.expected_level3plus_rate)
+    for band in again.bands:
+        fixed_by_data = any(s.band == band.id and s.kind != "advice" for s in report.suggestions)
+        assert band.verdict == "within" or not fixed_by_data, band.model_dump()
+    advice = [s for s in report.suggestions if s.kind == "advice"]
+    assert all("measurable condition" in s.reason for s in advice)
 
 
 def test_unmapped_columns_are_reported_not_fatal(tmp_path: Path, policy: EscalationPolicy) -> None:
