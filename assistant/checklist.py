@@ -108,7 +108,17 @@ class TitleMatcher:
         norm = normalise_title(title)
         if not norm:
             return []
+        found = self._match_words(norm.split())
+        # "Customer and Internal Communication": also read "Customer Communication"
         words = norm.split()
+        for index, word in enumerate(words[1:-1], 1):
+            if word == "and":
+                elided = [*words[:index], *words[index + 2 :]]
+                found += [sid for sid in self._match_words(elided) if sid not in found]
+        return found
+
+    def _match_words(self, words: list[str]) -> list[str]:
+        norm = " ".join(words)
         best: dict[str, tuple[int, range]] = {}
         for alias in self.aliases:
             if alias.exact:
@@ -257,7 +267,9 @@ class _Claim:
 
 _DANGLING = frozenset(
     "and or the a an to of with for in on by if when within per at is are be our your their that which from than as "
-    "via into will should must can including such e.g i.e".split()
+    "via into will should must can including such e.g i.e whether because while until about between against during "
+    "without who whose whom where how its this these those but nor upon toward towards onto across through whereas "
+    "although though unless since has have was were would could may might".split()
 )
 
 
@@ -269,6 +281,8 @@ def ends_mid_section(outline: Outline) -> int | None:
         return None
     if outline.unclosed_fence:
         return last
+    if outline.wrapper_closed:
+        return None  # the model closed the block it wrote the answer in: it finished
     text = lines[last].strip()
     if any(n.line == last for n in outline.nodes) or outline.in_fence(last):
         return None

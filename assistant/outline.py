@@ -76,6 +76,8 @@ class Outline:
     unclosed_fence: bool
     #: 0-based line ranges [start, end) of code-fence lines (markers included)
     fence_ranges: list[tuple[int, int]]
+    #: the whole answer sat in one fence that the model closed
+    wrapper_closed: bool = False
 
     def original_line(self, index: int) -> int:
         """1-based line number in the text the user gave."""
@@ -214,15 +216,18 @@ def _candidates(tokens: list[Token], lines: list[str]) -> list[Node]:
             if rest:
                 # "1) Escalation Levels" with its body on the next lines (no blank line between):
                 # the body continues the item's paragraph, so the first line is the title
+                # (ranked like the same line written on its own: a heading-like label)
                 numbered = token.markup in (".", ")")
                 title = _item_title(first) if numbered or label_title(first) else None
+                rank, kind = LABEL_RANK, LABEL
             elif _has_nested_blocks(tokens, index):
                 title = _item_title(first)
+                rank, kind = ITEM_RANK, ITEM
             else:
                 continue
             if title:
                 number = int(token.info) if token.info.isdigit() else _number(title)
-                nodes.append(Node(title, start, ITEM_RANK, ITEM, start + 1, number))
+                nodes.append(Node(title, start, rank, kind, start + 1, number))
     return nodes
 
 
@@ -285,6 +290,7 @@ def parse_outline(text: str, promote: Callable[[Node, Node], bool] | None = None
     offset = 0
     lines = all_lines
     wrapper = _find_wrapper(tokens, all_lines)
+    wrapper_closed = wrapper is not None and _is_closed(wrapper, all_lines)
     if wrapper is not None and wrapper.map:
         # an unclosed *wrapper* alone proves nothing: models often forget the closing fence
         offset = wrapper.map[0] + 1
@@ -301,4 +307,5 @@ def parse_outline(text: str, promote: Callable[[Node, Node], bool] | None = None
         nodes=nodes,
         unclosed_fence=unclosed,
         fence_ranges=[(f.map[0], f.map[1]) for f in fences if f.map],
+        wrapper_closed=wrapper_closed,
     )
