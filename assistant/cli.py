@@ -386,7 +386,7 @@ def history(
         return
     for record in runs:
         summary = record.to_summary()
-        steps = ", ".join(f"{s['id']}={s['status']}" for s in summary["steps"] if ":" not in s["id"])
+        steps = ", ".join(f"{s['id']}={s['status']}" for s in summary["steps"])
         cost = "" if summary.get("cost") is None else f" ${summary['cost']:.4f}"
         typer.echo(f"{summary['id']}  {summary['created_at']}  {summary['pack']}  {summary['status']}{cost}  [{steps}]")
 

@@ -73,7 +73,7 @@ VERSION_KINDS: frozenset[str] = frozenset(get_args(VersionKind))
 _VERSIONED_STATUSES = frozenset({"done", "truncated", "incomplete"})
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-DEFAULT_STALE_AFTER = 10.0
+DEFAULT_STALE_AFTER = 5.0  # a live step is checkpointed every second (at most 2)
 _BUSY_TIMEOUT_MS = 5000
 #: give up on a locked database after this long (each try already waits the busy timeout)
 _RETRY_SECONDS = 30.0
@@ -303,11 +303,35 @@ class RunRecord(_Record):
             "provider": self.provider,
             "model": self.model,
             "cost": self.cost,
-            "steps": [
-                {"id": step.key, "status": step.effective_status, "chars": len(step.text_or_partial)}
-                for step in self.steps
-            ],
+            "steps": self._step_summaries(),
         }
+
+    def _step_summaries(self) -> list[dict[str, Any]]:
+        """Whole steps in order; a fan-out step lists its parts (``runbooks:comms_lead``) under
+        ``parts`` and, while its parts are still streaming, is summed up from them."""
+        summaries: dict[str, dict[str, Any]] = {}
+        for step in self.steps:
+            step_id, _, part = step.key.partition(":")
+            entry = summaries.setdefault(step_id, {"id": step_id, "status": None, "chars": 0})
+            row = {"id": step.key, "status": step.effective_status, "chars": len(step.text_or_partial)}
+            if part:
+                entry.setdefault("parts", []).append(row)
+            else:
+                entry.update(status=row["status"], chars=row["chars"], whole=True)
+        for entry in summaries.values():
+            parts = entry.get("parts", [])
+            if not entry.pop("whole", False):
+                entry["chars"] = sum(p["chars"] for p in parts)
+                entry["status"] = _combined_status([p["status"] for p in parts])
+        return list(summaries.values())
+
+
+def _combined_status(statuses: list[str]) -> str:
+    """A fan-out step's status while only its parts exist."""
+    for status in ("interrupted", "running", "failed", "incomplete", "cancelled", "pending", "truncated"):
+        if status in statuses:
+            return status
+    return "done" if statuses else "pending"
 
 
 class CachedAnswer(_Record):

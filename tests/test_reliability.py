@@ -105,8 +105,12 @@ def test_sigkill_mid_step_keeps_partial_text_and_resume_never_rerequests(
         assert owner.text_or_partial.startswith("# Escalation Owner")
         assert record.status == "interrupted"
 
+        time.sleep(5)  # past the staleness window the CLI's history uses
         summary = json.loads(subprocess.run(cli("history", "--format", "json", env=env), env=env, capture_output=True, text=True, timeout=60).stdout)
-        assert summary[0]["id"] == record.id
+        assert summary[0]["id"] == record.id and summary[0]["status"] == "interrupted"
+        by_step = {s["id"]: s for s in summary[0]["steps"]}
+        assert by_step["playbook"]["status"] == "done"
+        assert by_step["runbooks"]["status"] == "interrupted" and by_step["runbooks"]["chars"] > 300
 
         server.answer = answerer(procedure, atlasflow, set())
         resumed = subprocess.run(  # as the README shows it: the run's own provider, model and URL are reused

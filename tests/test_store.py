@@ -331,7 +331,12 @@ def test_a_running_step_without_a_recent_heartbeat_reads_interrupted(store: Stor
         "cost": None,
         "steps": [
             {"id": "playbook", "status": "done", "chars": len("the playbook")},
-            {"id": "runbooks:comms_lead", "status": "interrupted", "chars": len("## First 15 minutes\n")},
+            {
+                "id": "runbooks",
+                "status": "interrupted",
+                "chars": len("## First 15 minutes\n"),
+                "parts": [{"id": "runbooks:comms_lead", "status": "interrupted", "chars": len("## First 15 minutes\n")}],
+            },
         ],
     }
     json.dumps(store.list_runs()[0].to_summary())
