@@ -257,7 +257,7 @@ def render() -> None:
         tabs = st.tabs(["Checklist", "Draft", "Edit", f"Versions ({len(draft.versions)})", "Prompt"])
         with tabs[0]:
             widgets.checklist(report)
-        with tabs[1]:
+        with tabs[1], st.container(height=640, border=False):  # a 40 KB playbook scrolls inside its card
             widgets.markdown_text(draft.text)
         with tabs[2]:
             _editor(step, draft, label="Edit the draft (Markdown)")
