@@ -84,7 +84,8 @@ class TitleMatcher:
 
     _INTRO_TITLES = re.compile(
         r"^(introduction|intro|overview|purpose|scope|summary|executive summary|about( this \w+)?|how to use( this \w+)?|"
-        r"context|background|preface|assumption|note|table of content|content|toc|conclusion|closing thought|next step)$"
+        r"context|background|preface|assumption|note|table of content|content|toc|conclusion|closing thought|next step|"
+        r"(?:framework |guiding )?principle|framework)$"
     )
     _TOC_TITLES = re.compile(r"^(table of content|content|toc|outline|in this (document|playbook|guide))$")
 
@@ -315,9 +316,16 @@ def find_sections(text: str, checklist: Checklist) -> tuple[Outline, dict[str, l
     sections = {s.id: s for s in checklist.sections}
 
     def promote(parent: Node, child: Node) -> bool:
+        """Is this sub-heading really a sibling the model mis-levelled?"""
         child_ids = matcher.match(child.title)
         parent_ids = matcher.match(parent.title)
-        return bool(child_ids) and bool(parent_ids) and set(child_ids).isdisjoint(parent_ids)
+        if not child_ids or not parent_ids or not set(child_ids).isdisjoint(parent_ids):
+            return False
+        if child.number is not None and parent.number is not None:
+            return child.number > parent.number  # "### 5)" or "**5) ...**" under "## 4)"
+        if child.kind != "heading":
+            return False  # an unnumbered bold line after a heading is a sub-label of its section
+        return all(sections[c].part for c in child_ids) and all(sections[p].part for p in parent_ids)  # two roles
 
     outline = parse_outline(text, promote)
     claims: dict[str, list[_Claim]] = {}
@@ -372,7 +380,7 @@ def find_sections(text: str, checklist: Checklist) -> tuple[Outline, dict[str, l
     for root in outline.roots:
         visit(root, [])
     _infer_from_bodies(outline, checklist, unmatched_leaves, claims)
-    _fill_part_windows(checklist, claims)
+    _fill_part_windows(outline, checklist, claims)
     return outline, {key: sorted(found, key=lambda c: c.rank_key) for key, found in claims.items()}
 
 
@@ -456,18 +464,32 @@ def _infer_from_bodies(
             claims.setdefault(section.id, []).append(_Claim(node, "present", _missing_items(section, body)))
 
 
-def _fill_part_windows(checklist: Checklist, claims: dict[str, list[_Claim]]) -> None:
-    """A nested section (e.g. 'First hour') also counts when a part's body covers it as an item."""
+def _fill_part_windows(outline: Outline, checklist: Checklist, claims: dict[str, list[_Claim]]) -> None:
+    """A nested section (e.g. 'First hour') also counts when a part writes it as a label of its
+    own — a line or table cell that starts with it ("| 0–15 min | ...", "First hour: ...") —
+    rather than as a heading. A mention in prose ("use the templates in section 5") does not."""
     parts = [s for s in checklist.sections if s.part]
     for section in checklist.sections:
         if not section.nested or any(c.status == "present" for c in claims.get(section.id, [])):
             continue
         for part in parts:
+            item = next((i for i in part.items if normalise(i.text) == normalise(section.title)), None)
+            if item is None:
+                continue
+            phrases = [normalise(p) for p in item.phrases]
             for claim in claims.get(part.id, []):
-                item = next((i for i in part.items if normalise(i.text) == normalise(section.title)), None)
-                if claim.status == "present" and item and item.text not in claim.missing_items:
+                if claim.status == "present" and _labels_with(outline, claim.node, phrases):
                     claims.setdefault(section.id, []).append(_Claim(claim.node, "present", []))
                     break
+
+
+def _labels_with(outline: Outline, node: Node, phrases: list[str]) -> bool:
+    for line in outline.lines[node.body_start : node.end]:
+        for cell in line.split("|"):
+            start = normalise(cell)
+            if any(start == p or start.startswith(p + " ") for p in phrases):
+                return True
+    return False
 
 
 def _lints(

@@ -147,6 +147,7 @@ def _enclosing(nodes: list[Node], index: int) -> list[Node]:
 
 
 _CLAUSE_BREAK = re.compile(r"[.;!?—–]")
+_ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs)\.", re.IGNORECASE)
 #: how far (in characters, other banned phrases removed) a "never say" cue reaches forward
 _CUE_REACH = 60
 
@@ -158,7 +159,7 @@ def _cue_governs(before: str, any_phrase: re.Pattern[str]) -> bool:
     that's our policy" and "we never extend trials — that's our policy" are said to the customer.
     The phrases themselves ("we've never seen this") are not cues.
     """
-    before = any_phrase.sub(" ", before)
+    before = _ABBREVIATIONS.sub(" ", any_phrase.sub(" ", before))
     cues = list(_GUIDANCE_CUE.finditer(before))
     if not cues:
         return False

@@ -250,22 +250,41 @@ def _has_nested_blocks(tokens: list[Token], item_index: int) -> bool:
     return False
 
 
+def _rank_title_labels(nodes: list[Node], lines: list[str]) -> None:
+    """A bold title line standing over headings is their parent, not a sub-label.
+
+    "**Escalation Owner runbook**" directly followed by "### First 15 minutes" (no text between,
+    and no heading above the bold line) titles that part: it takes the rank just above the
+    heading it introduces. After a heading, bold lines stay sub-labels of its section.
+    """
+    title_rank: int | None = None  # rank of the last bold title: headings below it are inside its part
+    under_heading = False
+    for position, node in enumerate(nodes):
+        if node.kind == HEADING:
+            if title_rank is None or node.rank <= title_rank:
+                title_rank, under_heading = None, True
+            continue
+        if node.kind != LABEL or node.rank != LABEL_RANK or under_heading:
+            continue
+        following = nodes[position + 1] if position + 1 < len(nodes) else None
+        if following is None or following.kind != HEADING or following.rank == 1:
+            continue
+        if any(line.strip() for line in lines[node.body_start : following.line]):
+            continue
+        title_rank = node.rank = following.rank - 1
+
+
 def _build_tree(nodes: list[Node], total: int, promote: Callable[[Node, Node], bool]) -> list[Node]:
-    """Nest nodes by rank; a numbered sub-heading that continues its parent's numbering
-    and names another section is the model mis-levelling a sibling, so it is promoted."""
+    """Nest nodes by rank; ``promote(parent, child)`` says when a sub-heading is really a sibling
+    the model mis-levelled (the validator's rule: it continues the parent's numbering, or both
+    name fan-out parts such as two roles), and it is then placed beside its parent."""
     roots: list[Node] = []
     stack: list[Node] = []
     for node in nodes:
         while stack and stack[-1].rank >= node.rank:
             stack.pop()
         parent = stack[-1] if stack else None
-        if (
-            parent is not None
-            and node.kind == HEADING
-            and node.number is not None
-            and parent.number is not None
-            and node.number > parent.number
-        ):
+        if parent is not None and node.kind in (HEADING, LABEL):
             if promote(parent, node):
                 node.rank = parent.rank
                 while stack and stack[-1].rank >= node.rank:
@@ -299,6 +318,7 @@ def parse_outline(text: str, promote: Callable[[Node, Node], bool] | None = None
     fences = [t for t in tokens if t.type == "fence" and t.map]
     unclosed = any(not _is_closed(f, lines) for f in fences)
     nodes = _candidates(tokens, lines)
+    _rank_title_labels(nodes, lines)
     roots = _build_tree(nodes, len(lines), promote or (lambda parent, child: False))
     return Outline(
         lines=lines,

@@ -15,8 +15,12 @@ from assistant.templates import PackLibrary
 DATA = Path(__file__).parent / "data"
 #: answers/ was labelled first; heldout/ and blind3/ were written blind later by other authors, each
 #: scored once before it was used (docs/validation.md has those first-pass figures)
-FOLDERS = ("answers", "heldout", "blind3")
+FOLDERS = ("answers", "heldout", "blind3", "blind4")
 FILES = sorted(p for folder in FOLDERS for p in (DATA / folder).glob("*.md") if p.name != "README.md")
+#: answers a careful reader judges differently from the validator today (see docs/validation.md)
+KNOWN_GAPS = {
+    "pb_o1_invented_headings": "internal war-room prose quoting 'not our fault' is flagged like customer text",
+}
 
 
 def _label(path: Path) -> dict:
@@ -24,14 +28,21 @@ def _label(path: Path) -> dict:
 
 
 def test_corpus_is_large_and_labelled() -> None:
-    assert len(FILES) >= 100
+    assert len(FILES) >= 130
     assert all(path.with_suffix(".yaml").is_file() for path in FILES)
     checklists = Counter(_label(p)["checklist"] for p in FILES)
     assert checklists["escalation-procedure/playbook"] >= 15
     assert checklists["escalation-procedure/runbooks"] >= 5
 
 
-@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[p.stem])) if p.stem in KNOWN_GAPS else p
+        for p in FILES
+    ],
+    ids=[p.stem for p in FILES],
+)
 def test_answer_is_judged_exactly(path: Path, library: PackLibrary) -> None:
     label = _label(path)
     pack_name, step_id = label["checklist"].split("/")
