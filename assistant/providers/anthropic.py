@@ -29,7 +29,7 @@ from ..errors import (
 )
 from . import redact, retry_after_seconds
 from .base import CompletionRequest, Final, FinishReason, TextDelta
-from .calls import Call, finish
+from .calls import Call, Server, finish
 
 ANTHROPIC_HOST = "api.anthropic.com"
 KEY_FIX = "check ANTHROPIC_API_KEY (or the Anthropic key field in the sidebar)"
@@ -79,13 +79,13 @@ class AnthropicProvider:
         self._client = client
         self._secrets = [api_key, getattr(client, "api_key", None), getattr(client, "auth_token", None)]
         self.timeout = timeout
-        url = httpx2.URL(str(client.base_url))
-        self.base_url = str(url.copy_with(username=None, password=None, query=None)).rstrip("/")  # shown in messages
-        self.is_anthropic = url.host == ANTHROPIC_HOST
+        self.server = Server.of(client.base_url, ANTHROPIC_HOST, "Anthropic")
+        self.base_url = self.server.url  # shown in messages
+        self.is_anthropic = self.server.is_vendor
 
     @property
     def where(self) -> str:
-        return "Anthropic" if self.is_anthropic else f"the server at {self.base_url}"
+        return self.server.where
 
     def stream(self, request: CompletionRequest) -> Iterator[TextDelta | Final]:
         """Yield each text delta, then one Final with usage, stop reason and timing."""

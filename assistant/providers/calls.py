@@ -9,10 +9,31 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import IncompleteAnswerError
 from ..tokens import count_tokens
 from .base import CompletionRequest, Final, FinishReason, TextDelta, Usage
+
+
+@dataclass(frozen=True)
+class Server:
+    """The server an adapter talks to, as messages name it (never with credentials or query keys)."""
+
+    url: str
+    is_vendor: bool
+    vendor: str
+
+    @classmethod
+    def of(cls, base_url: object, vendor_host: str, vendor: str) -> Server:
+        parts = urlsplit(str(base_url))
+        netloc = parts.netloc.rpartition("@")[2]
+        shown = urlunsplit((parts.scheme, netloc, parts.path, "", "")).rstrip("/")
+        return cls(shown, parts.hostname == vendor_host, vendor)
+
+    @property
+    def where(self) -> str:
+        return self.vendor if self.is_vendor else f"the server at {self.url}"
 
 
 @dataclass

@@ -30,7 +30,7 @@ from ..errors import (
 )
 from . import redact, retry_after_seconds
 from .base import CompletionRequest, Final, FinishReason, TextDelta
-from .calls import Call, finish
+from .calls import Call, Server, finish
 
 #: local servers ignore the key, but the SDK refuses to start without one
 DUMMY_KEY = "not-needed"
@@ -75,13 +75,13 @@ class OpenAIProvider:
         self._client = client
         self._secrets = [api_key, getattr(client, "api_key", None)]
         self.timeout = timeout
-        url = httpx.URL(str(client.base_url))
-        self.base_url = str(url.copy_with(username=None, password=None, query=None)).rstrip("/")  # shown in messages
-        self.is_openai = url.host == OPENAI_HOST
+        self.server = Server.of(client.base_url, OPENAI_HOST, "OpenAI")
+        self.base_url = self.server.url  # shown in messages
+        self.is_openai = self.server.is_vendor
 
     @property
     def where(self) -> str:
-        return "OpenAI" if self.is_openai else f"the server at {self.base_url}"
+        return self.server.where
 
     def stream(self, request: CompletionRequest) -> Iterator[TextDelta | Final]:
         """Yield each content delta, then one Final with usage, finish reason and timing."""
