@@ -27,12 +27,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.calibration import calibrate  # noqa: E402
-from assistant.dashboard import build_dashboard  # noqa: E402
-from assistant.policy import policy_from_variables  # noqa: E402
-from assistant.render import prepare_variables  # noqa: E402
-from assistant.templates import PackLibrary  # noqa: E402
-from assistant.tickets import load_tickets, write_sample  # noqa: E402
+from assistant.analytics.calibration import calibrate  # noqa: E402
+from assistant.analytics.dashboard import build_dashboard  # noqa: E402
+from assistant.analytics.policy import policy_from_variables  # noqa: E402
+from assistant.packs.render import prepare_variables  # noqa: E402
+from assistant.packs.manifest import PackLibrary  # noqa: E402
+from assistant.analytics.tickets import load_tickets, write_sample  # noqa: E402
 
 BENCH_DIR = ROOT / ".bench"
 DOCS = ROOT / "docs" / "benchmarks.md"

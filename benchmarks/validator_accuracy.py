@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from assistant.checklist import validate_step
-from assistant.templates import PackLibrary
+from assistant.validation.checklist import validate_step
+from assistant.packs.manifest import PackLibrary
 
 
 def score(folders: list[Path]) -> dict[str, float | int]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from assistant.export import (
+from assistant.export.document import (
     organisation_name,
     ExportDocument,
     ExportStep,
@@ -23,10 +23,10 @@ from assistant.export import (
     to_markdown,
     write_docx,
 )
-from assistant.templates import Pack
+from assistant.packs.manifest import Pack
 
-from . import state
-from .state import Workspace
+from ui import state
+from ui.state import Workspace
 
 MIME = {
     "md": "text/markdown",

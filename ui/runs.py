@@ -15,15 +15,15 @@ from typing import Any
 import streamlit as st
 
 from assistant.api import Studio
-from assistant.chain import RunResult, StepResult
-from assistant.checklist import ValidationReport
+from assistant.chain.runner import RunResult, StepResult
+from assistant.validation.checklist import ValidationReport
 from assistant.errors import PlaybookError
-from assistant.store import RunRecord
-from assistant.templates import Pack
+from assistant.store.runs import RunRecord
+from assistant.packs.manifest import Pack
 
-from . import session, state
-from .state import Draft, Workspace
-from .streaming import ChainJob, StepView
+from ui import session, state
+from ui.state import Draft, Workspace
+from ui.streaming import ChainJob, StepView
 
 #: the statuses of a finished attempt worth showing even without text
 _ENGINE_DONE = ("done", "truncated")

@@ -18,10 +18,10 @@ from assistant.api import Studio
 from assistant.errors import PlaybookError, VariablesError
 from assistant.providers.base import Provider
 from assistant.settings import DEFAULT_MODELS, Settings
-from assistant.store import Store
-from assistant.templates import Pack, PackLibrary
+from assistant.store.runs import Store
+from assistant.packs.manifest import Pack, PackLibrary
 
-from . import state
+from ui import state
 
 PROVIDERS = ("offline", "openai", "anthropic")
 PROVIDER_LABELS = {

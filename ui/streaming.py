@@ -22,10 +22,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from assistant.chain import ChainEvent
-from assistant.checklist import ValidationReport
+from assistant.chain.runner import ChainEvent
+from assistant.validation.checklist import ValidationReport
 
-from .safety import StreamEscaper
+from ui.safety import StreamEscaper
 
 JobKind = Literal["run", "repair"]
 #: ("main", attempt) or ("repair", round)

@@ -17,7 +17,7 @@ from typing import Any
 import streamlit as st
 
 from assistant.errors import PlaybookError
-from assistant.tickets import (
+from assistant.analytics.tickets import (
     FIELDS,
     ColumnMapping,
     TicketTable,
@@ -26,7 +26,7 @@ from assistant.tickets import (
     write_sample,
 )
 
-from .safety import inert_inline
+from ui.safety import inert_inline
 
 #: plain session keys
 TICKETS_PATH = "analytics_tickets_path"
@@ -117,7 +117,7 @@ def mapping(path: Path, prefix: str = "") -> ColumnMapping | None:
     """Selectboxes per field, pre-filled with the auto-detected columns; None when the file cannot be read."""
     try:
         detected = detect_mapping(path)
-        from assistant.tickets import inspect_file
+        from assistant.analytics.tickets import inspect_file
 
         columns = list(inspect_file(path)[0])
     except PlaybookError as exc:

@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from assistant.checklist import ValidationReport
-from assistant.templates import Pack
+from assistant.validation.checklist import ValidationReport
+from assistant.packs.manifest import Pack
 
-from . import exporting, state
-from .safety import inert_inline, inert_markdown
-from .state import Draft, Workspace
+from ui import exporting, state
+from ui.safety import inert_inline, inert_markdown
+from ui.state import Draft, Workspace
 
 #: display status -> (icon, label, badge colour)
 STATUS = {

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant.consistency import check_consistency
+from assistant.validation.consistency import check_consistency
 
-from .safety import inert_inline
-from .state import Workspace
+from ui.safety import inert_inline
+from ui.state import Workspace
 
 DOCUMENTS = ("playbook", "runbooks", "training")
 

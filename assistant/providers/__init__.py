@@ -10,12 +10,12 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigurationError
-from .base import CompletionRequest, Provider
+from assistant.errors import ConfigurationError
+from assistant.providers.base import CompletionRequest, Provider
 
 if TYPE_CHECKING:
-    from ..settings import Settings
-    from .scripted import ScriptedProvider, ScriptedReply
+    from assistant.settings import Settings
+    from assistant.providers.scripted import ScriptedProvider, ScriptedReply
 
 PROVIDER_NAMES: tuple[str, ...] = ("offline", "openai", "anthropic", "scripted")
 
@@ -37,11 +37,11 @@ def make_provider(
     """
     chosen = name or settings.resolved_provider
     if chosen == "offline":
-        from .offline import OfflineProvider
+        from assistant.providers.offline import OfflineProvider
 
         return OfflineProvider()
     if chosen == "scripted":
-        from .scripted import ScriptedProvider, ScriptedReply
+        from assistant.providers.scripted import ScriptedProvider, ScriptedReply
 
         if isinstance(scripted, ScriptedProvider):
             return scripted
@@ -56,7 +56,7 @@ def make_provider(
                 "set PLAYBOOK_BASE_URL for a local OpenAI-compatible server, "
                 "or run with --provider offline."
             )
-        from .openai import OpenAIProvider
+        from assistant.providers.openai import OpenAIProvider
 
         return OpenAIProvider(api_key=key, base_url=settings.base_url, timeout=settings.request_timeout)
     if chosen == "anthropic":
@@ -66,7 +66,7 @@ def make_provider(
                 "No Anthropic key found. Set ANTHROPIC_API_KEY, enter it in the sidebar, "
                 "or run with --provider offline."
             )
-        from .anthropic import AnthropicProvider
+        from assistant.providers.anthropic import AnthropicProvider
 
         return AnthropicProvider(api_key=key, base_url=settings.base_url, timeout=settings.request_timeout)
     raise ConfigurationError(f"Unknown provider {chosen!r}. Choose one of: {', '.join(PROVIDER_NAMES)}.")

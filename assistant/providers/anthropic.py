@@ -17,7 +17,7 @@ from typing import Any
 import anthropic
 import httpx2
 
-from ..errors import (
+from assistant.errors import (
     AuthError,
     BadRequestError,
     ConfigurationError,
@@ -27,9 +27,9 @@ from ..errors import (
     ProviderUnavailableError,
     RateLimitError,
 )
-from . import redact, retry_after_seconds
-from .base import CompletionRequest, Final, FinishReason, TextDelta
-from .calls import Call, Server, finish
+from assistant.providers import redact, retry_after_seconds
+from assistant.providers.base import CompletionRequest, Final, FinishReason, TextDelta
+from assistant.providers.calls import Call, Server, finish
 
 ANTHROPIC_HOST = "api.anthropic.com"
 KEY_FIX = "check ANTHROPIC_API_KEY (or the Anthropic key field in the sidebar)"

@@ -15,7 +15,7 @@ from typing import Annotated, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors import IncompleteAnswerError
+from assistant.errors import IncompleteAnswerError
 
 FinishReason = Literal["stop", "length", "error"]
 

@@ -11,9 +11,9 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
-from ..errors import IncompleteAnswerError
-from ..tokens import count_tokens
-from .base import CompletionRequest, Final, FinishReason, TextDelta, Usage
+from assistant.errors import IncompleteAnswerError
+from assistant.providers.tokens import count_tokens
+from assistant.providers.base import CompletionRequest, Final, FinishReason, TextDelta, Usage
 
 
 @dataclass(frozen=True)

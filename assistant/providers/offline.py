@@ -14,10 +14,10 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
-from ..render import ListValue, fill_placeholders, render_offline
-from ..templates import Pack, PackLibrary, Section
-from ..tokens import count_tokens
-from .base import CompletionRequest, DraftTask, Final, TextDelta, Usage
+from assistant.packs.render import ListValue, fill_placeholders, render_offline
+from assistant.packs.manifest import Pack, PackLibrary, Section
+from assistant.providers.tokens import count_tokens
+from assistant.providers.base import CompletionRequest, DraftTask, Final, TextDelta, Usage
 
 OFFLINE_LABEL = (
     "> **Offline draft** — composed by Escalation Playbook Studio from your inputs and the pack's checklist, "

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import openai
 
-from ..errors import (
+from assistant.errors import (
     AuthError,
     BadRequestError,
     ConfigurationError,
@@ -28,9 +28,9 @@ from ..errors import (
     ProviderUnavailableError,
     RateLimitError,
 )
-from . import redact, retry_after_seconds
-from .base import CompletionRequest, Final, FinishReason, TextDelta
-from .calls import Call, Server, finish
+from assistant.providers import redact, retry_after_seconds
+from assistant.providers.base import CompletionRequest, Final, FinishReason, TextDelta
+from assistant.providers.calls import Call, Server, finish
 
 #: local servers ignore the key, but the SDK refuses to start without one
 DUMMY_KEY = "not-needed"

@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..errors import IncompleteAnswerError, ProviderError
-from ..tokens import count_tokens
-from .base import CompletionRequest, Final, TextDelta, Usage
+from assistant.errors import IncompleteAnswerError, ProviderError
+from assistant.providers.tokens import count_tokens
+from assistant.providers.base import CompletionRequest, Final, TextDelta, Usage
 
 
 @dataclass

@@ -19,8 +19,8 @@ import re
 import time
 from pathlib import Path
 
-from assistant.loopback import LoopbackServer, Pace
-from assistant.tokens import CHARS_PER_TOKEN
+from assistant.providers.loopback import LoopbackServer, Pace
+from assistant.providers.tokens import CHARS_PER_TOKEN
 
 ANSWERS = Path(__file__).resolve().parent.parent / "data" / "answers"
 MODEL = "fake-model"

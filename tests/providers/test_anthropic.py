@@ -26,7 +26,7 @@ from assistant.errors import (
 )
 from assistant.providers.anthropic import AnthropicProvider
 from assistant.providers.base import CompletionRequest, Final, TextDelta, collect
-from assistant.tokens import count_tokens
+from assistant.providers.tokens import count_tokens
 
 ANTHROPIC_KEY = "sk-ant-test-ANTHROPIC-SECRET-0123456789"
 BASE = "https://api.anthropic.com"

@@ -21,7 +21,7 @@ from assistant.errors import (
 )
 from assistant.providers.base import CompletionRequest, Final, TextDelta, collect
 from assistant.providers.openai import DUMMY_KEY, OpenAIProvider
-from assistant.tokens import count_tokens
+from assistant.providers.tokens import count_tokens
 
 OPENAI_KEY = "sk-test-OPENAI-SECRET-0123456789abcdef"
 BASE = "https://api.openai.com/v1"

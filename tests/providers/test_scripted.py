@@ -11,7 +11,7 @@ import pytest
 from assistant.errors import IncompleteAnswerError, ProviderTimeoutError, RateLimitError
 from assistant.providers.base import CompletionRequest, Final, Provider, TextDelta, Usage, collect
 from assistant.providers.scripted import ScriptedProvider, ScriptedReply, split_text
-from assistant.tokens import count_tokens
+from assistant.providers.tokens import count_tokens
 
 REQUEST = CompletionRequest(model="scripted", prompt="Draft the severity matrix.", system="Be brief.")
 

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from test_consistency import PLAYBOOK, RUNBOOK_OK, TRAINING_OK
+from consistency_documents import PLAYBOOK, RUNBOOK_OK, TRAINING_OK
 
 SCRIPT = """
 import sys

@@ -10,7 +10,7 @@ from __future__ import annotations
 import project_path  # noqa: F401  (puts the project root on sys.path)
 import streamlit as st
 
-from assistant.calibration import (
+from assistant.analytics.calibration import (
     apply_suggestions,
     calibrate,
     calibration_appendix,
@@ -18,7 +18,7 @@ from assistant.calibration import (
     with_calibration_appendix,
 )
 from assistant.errors import PlaybookError
-from assistant.policy import (
+from assistant.analytics.policy import (
     EscalationPolicy,
     dump_policy_yaml,
     format_number,
@@ -28,7 +28,7 @@ from assistant.policy import (
     policy_from_variables,
     policy_to_rows,
 )
-from assistant.tickets import CONDITION_COLUMNS
+from assistant.analytics.tickets import CONDITION_COLUMNS
 from ui import runs, session, shell, state, tickets_input
 from ui.safety import inert_inline
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import project_path  # noqa: F401  (puts the project root on sys.path)
 import streamlit as st
 
-from assistant.dashboard import CHART_TITLES, build_dashboard, charts, to_html
+from assistant.analytics.dashboard import CHART_TITLES, build_dashboard, charts, to_html
 from assistant.errors import PlaybookError
 from ui import session, shell, tickets_input
 from ui.safety import inert_inline

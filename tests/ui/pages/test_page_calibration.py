@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from analytics_harness import page_test, texts
 
-from assistant.policy import dump_policy_yaml, policy_from_variables
+from assistant.analytics.policy import dump_policy_yaml, policy_from_variables
 
 
 def test_asks_for_tickets_first(tmp_path: Path) -> None:

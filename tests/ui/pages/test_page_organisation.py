@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from assistant.templates import PackLibrary
+from assistant.packs.manifest import PackLibrary
 
 PACK = "escalation-procedure"
 

@@ -1,0 +1,113 @@
+"""Focused validator rules (the labelled corpus covers whole answers)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.validation.checklist import validate_step
+from assistant.packs.manifest import Pack
+
+LEVELS = "## 1) Escalation Levels & Definitions\n\nLevel 0 is standard support; Level 1 goes to the support lead.\n\n"
+
+
+def lint_codes(report) -> list[str]:
+    return [lint.code for lint in report.lints]
+
+
+def test_numbered_lines_with_their_body_on_the_next_line_are_sections(procedure: Pack) -> None:
+    text = (
+        "1) Escalation Levels & Definitions\nLevel 0 standard support, Level 1 support lead, Level 2 engineering.\n"
+        "2) Escalation Routing Rules\nPage the platform on-call for outages; backup after 10 minutes.\n"
+    )
+    report = validate_step(text, procedure, "playbook")
+    assert report.section("levels").status == "present"
+    assert report.section("routing").status == "present"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "TBD — to be agreed with Finance before rollout.",
+        "Coming soon — Finance owns this section.",
+        "This section will be completed once Finance signs off the approval limits.",
+        "_Placeholder: Finance to provide._",
+        "[To be completed]",
+        "| Offer | Approver |\n|---|---|\n| TBD | TBD |",
+    ],
+)
+def test_placeholder_bodies_are_empty(procedure: Pack, body: str) -> None:
+    text = LEVELS + f"## 8) Service Recovery & Commercial Decisions\n\n{body}\n\n## 9) Post-Escalation Review\n\nEvery Level 3 gets a review.\n"
+    assert validate_step(text, procedure, "playbook").section("service_recovery").status == "empty"
+
+
+def test_a_real_body_that_mentions_tbd_is_present(procedure: Pack) -> None:
+    body = "TBD for Pro. Enterprise: credits up to 10% of monthly fees with CSM approval, 25% with Director approval."
+    text = LEVELS + f"## 8) Service Recovery & Commercial Decisions\n\n{body}\n"
+    assert validate_step(text, procedure, "playbook").section("service_recovery").status == "present"
+
+
+@pytest.mark.parametrize(
+    ("line", "flagged"),
+    [
+        ("> Hi [Customer Name], to avoid further delays we cannot refund this month; that's our policy.", True),
+        ("> Hi [Customer Name], we never extend trials beyond 30 days — that’s our policy.", True),
+        ("Please Calm Down, we are on it.", True),
+        ("Never say “calm down”, “that's our policy”, or “not our fault”.", False),
+        ("❌ “That’s our policy”", False),
+        ("Instead of “that's our policy”, say “here is what I can do”.", False),
+    ],
+)
+def test_a_never_say_cue_must_govern_the_phrase(procedure: Pack, line: str, flagged: bool) -> None:
+    report = validate_step(LEVELS + line + "\n", procedure, "playbook")
+    assert ("banned_phrase" in lint_codes(report)) is flagged
+
+
+def test_banned_phrases_in_an_avoid_list_and_table_are_guidance(procedure: Pack) -> None:
+    text = LEVELS + (
+        "**Phrases to avoid:**\n\n- “Calm down”\n- “Not our fault”\n\n"
+        "| ❌ Avoid | ✅ Say instead |\n|---|---|\n| “That's our policy” | “Here is what I can do” |\n"
+    )
+    assert "banned_phrase" not in lint_codes(validate_step(text, procedure, "playbook"))
+
+
+@pytest.mark.parametrize("slot", ["[COMPANY_NAME]", "[Company Name]", "{{SUPPORT_HOURS}}", "{{ support_hours }}", "<TEAM_SIZE>"])
+def test_the_packs_own_variables_are_unfilled_placeholders(library, procedure: Pack, slot: str) -> None:
+    pack = library.get("customer-escalation-procedures") if "TEAM" in slot else procedure
+    step = "procedures" if "TEAM" in slot else "playbook"
+    report = validate_step(LEVELS + f"Contact {slot} for help.\n", pack, step)
+    assert "unfilled_placeholder" in lint_codes(report)
+
+
+@pytest.mark.parametrize("slot", ["[Customer Name]", "[ETA]", "[ticket ID]", "[CUSTOMER_NAME]"])
+def test_copy_ready_slots_are_not_placeholders(procedure: Pack, slot: str) -> None:
+    report = validate_step(LEVELS + f"Hi {slot}, we will update you by [time].\n", procedure, "playbook")
+    assert "unfilled_placeholder" not in lint_codes(report)
+
+
+def test_toc_intro_and_nested_subheadings_do_not_make_sections(procedure: Pack) -> None:
+    text = (
+        "# AtlasFlow Playbook\n\nThis covers routing, metrics and the RACI.\n\n## Table of Contents\n\n"
+        "1. Escalation Routing Rules\n   - paging\n2. Metrics & Dashboards\n   - KPIs\n\n" + LEVELS +
+        "## 2) Escalation Intake & Triage\n\nCollect the intake fields within 15 minutes.\n\n"
+        "### Metrics to watch\n\nTime to triage and volume per day.\n"
+    )
+    report = validate_step(text, procedure, "playbook")
+    assert {"routing", "metrics", "raci"} <= set(report.missing)
+    assert report.section("intake_triage").status == "present"
+
+
+def test_a_heading_over_other_sections_is_the_document_title(procedure: Pack) -> None:
+    text = "# Escalation Routing Playbook\n\n" + LEVELS + "## 10) Metrics & Dashboards\n\nVolume and time to ack per week.\n"
+    report = validate_step(text, procedure, "playbook")
+    assert "routing" in report.missing and report.section("metrics").status == "present"
+
+
+def test_runbooks_organised_by_time_window_still_have_every_role(procedure: Pack) -> None:
+    roles = ["Escalation Owner / Customer Liaison", "Incident Commander", "Comms Lead", "SME Lead"]
+    windows = ["First 15 minutes", "First hour", "Steady state"]
+    text = "".join(
+        f"## {window}\n\n" + "".join(f"### {role}\n\n- Do the {window.lower()} actions within 10 minutes.\n\n" for role in roles)
+        for window in windows
+    ) + "## Message templates\n\nCustomer update template: Hi [Customer Name], next update by [time].\n"
+    report = validate_step(text, procedure, "runbooks")
+    assert report.missing == []

@@ -1,0 +1,55 @@
+"""Every labelled answer in tests/data/answers is judged exactly: missing sections,
+statuses that matter, and every lint with its line."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant.validation.checklist import validate_step
+from assistant.packs.manifest import PackLibrary
+
+DATA = Path(__file__).parents[1] / "data"
+#: answers/ was labelled first; heldout/ and blind3/ were written blind later by other authors, each
+#: scored once before it was used (docs/validation.md has those first-pass figures)
+FOLDERS = ("answers", "heldout", "blind3", "blind4")
+FILES = sorted(p for folder in FOLDERS for p in (DATA / folder).glob("*.md") if p.name != "README.md")
+#: answers a careful reader judges differently from the validator today (see docs/validation.md)
+KNOWN_GAPS = {
+    "pb_o1_invented_headings": "internal war-room prose quoting 'not our fault' is flagged like customer text",
+}
+
+
+def _label(path: Path) -> dict:
+    return yaml.safe_load(path.with_suffix(".yaml").read_text(encoding="utf-8"))
+
+
+def test_corpus_is_large_and_labelled() -> None:
+    assert len(FILES) >= 130
+    assert all(path.with_suffix(".yaml").is_file() for path in FILES)
+    checklists = Counter(_label(p)["checklist"] for p in FILES)
+    assert checklists["escalation-procedure/playbook"] >= 15
+    assert checklists["escalation-procedure/runbooks"] >= 5
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[p.stem])) if p.stem in KNOWN_GAPS else p
+        for p in FILES
+    ],
+    ids=[p.stem for p in FILES],
+)
+def test_answer_is_judged_exactly(path: Path, library: PackLibrary) -> None:
+    label = _label(path)
+    pack_name, step_id = label["checklist"].split("/")
+    report = validate_step(path.read_text(encoding="utf-8"), library.get(pack_name), step_id)
+    assert set(report.missing) == set(label.get("missing") or []), label.get("why")
+    for section_id, status in (label.get("statuses") or {}).items():
+        assert report.section(section_id).status == status, section_id
+    expected = Counter((lint["code"], lint["line"]) for lint in label.get("lints") or [])
+    assert Counter((lint.code, lint.line) for lint in report.lints) == expected, label.get("why")
+    assert report.ok == (not report.missing and not report.errors)

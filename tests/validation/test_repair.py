@@ -1,0 +1,82 @@
+"""Targeted repair: the prompt asks only for what is missing; merges keep checklist order."""
+
+from __future__ import annotations
+
+from assistant.chain.runner import ChainRunner, RunOptions
+from assistant.validation.checklist import validate_step
+from assistant.providers.base import DraftTask
+from assistant.providers.offline import compose_from_checklist
+from assistant.providers.scripted import ScriptedProvider, ScriptedReply
+from assistant.validation.repair import build_repair_prompt, merge_repair
+from assistant.packs.manifest import Pack
+
+
+def full_playbook(pack: Pack, variables: dict) -> str:
+    return compose_from_checklist(pack, DraftTask(pack=pack.name, step="playbook", variables=variables))
+
+
+def cut(text: str, start: str, end: str) -> str:
+    return text[: text.index(start)] + text[text.index(end) :]
+
+
+def headings(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("## ")]
+
+
+def test_prompt_names_only_missing_sections_with_items_facts_and_outline(procedure: Pack, atlasflow: dict) -> None:
+    draft = cut(full_playbook(procedure, atlasflow), "## 4)", "## 5)")
+    report = validate_step(draft, procedure, "playbook")
+    prompt = build_repair_prompt(procedure, procedure.step("playbook"), draft, report, atlasflow)
+    assert "### 4) Escalation Routing Rules" in prompt
+    assert "- Time-to-ack SLAs per level and per customer segment" in prompt
+    assert "### 1) Escalation Levels" not in prompt and "### 5)" not in prompt
+    assert "- Company name: AtlasFlow" in prompt
+    assert "  - 5) Customer Communication Standards" in prompt  # the outline of what exists
+
+
+def test_a_missing_last_deliverable_goes_before_the_final_checklist(procedure: Pack, atlasflow: dict) -> None:
+    full = full_playbook(procedure, atlasflow)
+    draft = cut(full, "## 10)", "## ✅")
+    addition = compose_from_checklist(procedure, DraftTask(pack=procedure.name, step="playbook", variables=atlasflow, sections=["metrics"]))
+    merged = merge_repair(draft, addition, procedure.checklist_for("playbook"), ["metrics"])
+    order = headings(merged)
+    assert order.index(next(h for h in order if h.startswith("## 10)"))) < order.index(next(h for h in order if "Deliverable Checklist" in h))
+    assert validate_step(merged, procedure, "playbook").ok
+
+
+def test_an_empty_section_is_replaced_not_duplicated(procedure: Pack, atlasflow: dict) -> None:
+    full = full_playbook(procedure, atlasflow)
+    start, end = full.index("## 4)"), full.index("## 5)")
+    draft = full[:start] + "## 4) Escalation Routing Rules\n\nTBD\n\n" + full[end:]
+    addition = compose_from_checklist(procedure, DraftTask(pack=procedure.name, step="playbook", variables=atlasflow, sections=["routing"]))
+    merged = merge_repair(draft, addition, procedure.checklist_for("playbook"), ["routing"])
+    assert merged.count("## 4) Escalation Routing Rules") == 1 and "TBD" not in merged
+    assert validate_step(merged, procedure, "playbook").ok
+
+
+def test_an_off_target_repair_answer_changes_nothing_and_is_not_retried(procedure: Pack, atlasflow: dict) -> None:
+    draft = cut(full_playbook(procedure, atlasflow), "## 4)", "## 5)")
+    provider = ScriptedProvider([ScriptedReply.from_text(draft), ScriptedReply.from_text("Sorry, I cannot help with that request today.")])
+    result = ChainRunner(procedure, provider, model="m", variables=atlasflow, options=RunOptions(max_repair_rounds=3)).run(["playbook"])
+    step = result.steps["playbook"]
+    assert len(provider.requests) == 2, "no second round for the same sections"
+    assert step.text == draft and step.report.missing == ["routing"]
+
+
+def test_the_history_counts_repair_tokens_in_the_steps_usage(procedure: Pack, atlasflow: dict, tmp_path) -> None:
+    from assistant.store.runs import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'h.db'}")
+    draft = cut(full_playbook(procedure, atlasflow), "## 4)", "## 5)")
+
+    def reply(request):  # noqa: ANN001
+        if request.task.sections is None:
+            return ScriptedReply.from_text(draft)
+        return ScriptedReply.from_text(compose_from_checklist(procedure, request.task))
+
+    result = ChainRunner(procedure, ScriptedProvider(reply), model="m", variables=atlasflow, store=store).run(["playbook"])
+    step = result.steps["playbook"]
+    stored = next(s for s in store.get_run(result.run_id).steps if s.key == "playbook")
+    assert step.repair_usage.output_tokens > 0
+    assert stored.usage.output_tokens == step.usage.output_tokens + step.repair_usage.output_tokens
+    assert [v.kind for v in stored.versions] == ["generated", "repaired"]
