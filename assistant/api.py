@@ -14,17 +14,17 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from assistant.chain.runner import ChainRunner, RunOptions
-from assistant.validation.checklist import ValidationReport, validate_step
-from assistant.chain.estimate import RunEstimate, estimate_run
+from assistant.chain import ChainRunner, RunOptions
+from assistant.validation import ValidationReport, validate_step
+from assistant.chain import RunEstimate, estimate_run
 from assistant.providers import make_provider
 from assistant.providers.base import Provider
-from assistant.packs.render import RenderedPrompt, prepare_variables, render_all_parts
+from assistant.packs import RenderedPrompt, prepare_variables, render_all_parts
 from assistant.settings import DEFAULT_MODELS, Settings
-from assistant.packs.manifest import Pack, PackLibrary, Step
+from assistant.packs import Pack, PackLibrary, Step
 
 if TYPE_CHECKING:
-    from assistant.store.runs import Store
+    from assistant.store import Store
 
 
 class Studio:
@@ -41,7 +41,7 @@ class Studio:
     def store(self) -> Store:
         """The run history, opened on first use (or the one given, e.g. shared by a web app)."""
         if self._store is None:
-            from assistant.store.runs import Store
+            from assistant.store import Store
 
             self._store = Store.from_settings(self.settings)
         return self._store

@@ -24,16 +24,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.chain.runner import ChainRunner, RunOptions  # noqa: E402
-from assistant.validation.checklist import validate_step  # noqa: E402
+from assistant.chain import ChainRunner, RunOptions  # noqa: E402
+from assistant.validation import validate_step  # noqa: E402
 from assistant.providers.loopback import LoopbackAnswer, LoopbackServer, Pace  # noqa: E402
 from assistant.providers.base import DraftTask  # noqa: E402
 from assistant.providers.offline import compose_from_checklist  # noqa: E402
 from assistant.providers.openai import OpenAIProvider  # noqa: E402
 from assistant.providers.scripted import ScriptedProvider, ScriptedReply  # noqa: E402
-from assistant.packs.render import prepare_variables  # noqa: E402
-from assistant.store.runs import Store  # noqa: E402
-from assistant.packs.manifest import Pack, PackLibrary  # noqa: E402
+from assistant.packs import prepare_variables  # noqa: E402
+from assistant.store import Store  # noqa: E402
+from assistant.packs import Pack, PackLibrary  # noqa: E402
 from assistant.providers.tokens import CHARS_PER_TOKEN  # noqa: E402
 
 PACK = "escalation-procedure"

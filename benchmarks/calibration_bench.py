@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 from assistant.analytics.calibration import calibrate  # noqa: E402
 from assistant.analytics.dashboard import build_dashboard  # noqa: E402
 from assistant.analytics.policy import policy_from_variables  # noqa: E402
-from assistant.packs.render import prepare_variables  # noqa: E402
-from assistant.packs.manifest import PackLibrary  # noqa: E402
+from assistant.packs import prepare_variables  # noqa: E402
+from assistant.packs import PackLibrary  # noqa: E402
 from assistant.analytics.tickets import load_tickets, write_sample  # noqa: E402
 
 BENCH_DIR = ROOT / ".bench"

@@ -38,10 +38,10 @@ def first_render() -> dict[str, float]:
 
 
 def first_token_added(rounds: int = 5) -> dict[str, float]:
-    from assistant.chain.runner import ChainRunner, RunOptions
+    from assistant.chain import ChainRunner, RunOptions
     from assistant.providers.scripted import ScriptedProvider, ScriptedReply
-    from assistant.packs.render import prepare_variables
-    from assistant.packs.manifest import PackLibrary
+    from assistant.packs import prepare_variables
+    from assistant.packs import PackLibrary
     from ui.streaming import ChainJob, StepView
 
     pack = PackLibrary().get("escalation-procedure")

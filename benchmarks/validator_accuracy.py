@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from assistant.validation.checklist import validate_step
-from assistant.packs.manifest import PackLibrary
+from assistant.validation import validate_step
+from assistant.packs import PackLibrary
 
 
 def score(folders: list[Path]) -> dict[str, float | int]:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.packs.render import prepare_variables
-from assistant.packs.manifest import Pack, PackLibrary
+from assistant.packs import prepare_variables
+from assistant.packs import Pack, PackLibrary
 
 REPO = Path(__file__).resolve().parent.parent
 

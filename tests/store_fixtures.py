@@ -21,7 +21,7 @@ from multiprocessing.queues import Queue
 
 import pytest
 
-from assistant.store.runs import Store
+from assistant.store import Store
 
 STEP_KEYS = ("playbook", "runbooks:comms_lead", "runbooks:sme_lead")
 _database_names = itertools.count(1)

@@ -9,14 +9,14 @@ from docx import Document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.chain.runner import ChainRunner
-from assistant.validation.checklist import validate_step
+from assistant.chain import ChainRunner
+from assistant.validation import validate_step
 from assistant.errors import VariablesError
-from assistant.export.document import ExportDocument, ExportStep, export, to_html, to_markdown
+from assistant.export import ExportDocument, ExportStep, export, to_html, to_markdown
 from assistant.providers.offline import OfflineProvider
-from assistant.packs.render import prepare_variables, render_step
-from assistant.store.runs import Store
-from assistant.packs.manifest import Pack
+from assistant.packs import prepare_variables, render_step
+from assistant.store import Store
+from assistant.packs import Pack
 
 SCRIPT = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
 WORLD = "شركة الأطلس ‏(Atlas) — Ünïcödé 漢字 🚀👩🏽‍💻"

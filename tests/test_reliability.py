@@ -18,9 +18,9 @@ import pytest
 from assistant.providers.loopback import LoopbackAnswer, LoopbackServer, Pace
 from assistant.providers.base import DraftTask
 from assistant.providers.offline import compose_from_checklist
-from assistant.store.runs import Store
-from assistant.packs.manifest import Pack
-from assistant.packs.varsfile import dump_variables_yaml
+from assistant.store import Store
+from assistant.packs import Pack
+from assistant.packs import dump_variables_yaml
 
 SLOW = Pace(first_token=0.05, tokens_per_second=60, chunk_tokens=4)
 

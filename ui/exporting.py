@@ -14,16 +14,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from assistant.export.document import (
-    organisation_name,
-    ExportDocument,
-    ExportStep,
-    default_title,
-    to_html,
-    to_markdown,
-    write_docx,
-)
-from assistant.packs.manifest import Pack
+from assistant.export import organisation_name, ExportDocument, ExportStep, default_title, to_html, to_markdown, write_docx
+from assistant.packs import Pack
 
 from ui import state
 from ui.state import Workspace

@@ -15,11 +15,11 @@ from typing import Any
 import streamlit as st
 
 from assistant.api import Studio
-from assistant.chain.runner import RunResult, StepResult
-from assistant.validation.checklist import ValidationReport
+from assistant.chain import RunResult, StepResult
+from assistant.validation import ValidationReport
 from assistant.errors import PlaybookError
-from assistant.store.runs import RunRecord
-from assistant.packs.manifest import Pack
+from assistant.store import RunRecord
+from assistant.packs import Pack
 
 from ui import session, state
 from ui.state import Draft, Workspace

@@ -18,8 +18,8 @@ from assistant.api import Studio
 from assistant.errors import PlaybookError, VariablesError
 from assistant.providers.base import Provider
 from assistant.settings import DEFAULT_MODELS, Settings
-from assistant.store.runs import Store
-from assistant.packs.manifest import Pack, PackLibrary
+from assistant.store import Store
+from assistant.packs import Pack, PackLibrary
 
 from ui import state
 

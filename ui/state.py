@@ -18,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from assistant.validation.checklist import ValidationReport
+from assistant.validation import ValidationReport
 
 # --- plain session keys ------------------------------------------------------------------
 PACK = "pack_name"

@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from assistant.chain.runner import ChainEvent
-from assistant.validation.checklist import ValidationReport
+from assistant.chain import ChainEvent
+from assistant.validation import ValidationReport
 
 from ui.safety import StreamEscaper
 

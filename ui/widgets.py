@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from assistant.validation.checklist import ValidationReport
-from assistant.packs.manifest import Pack
+from assistant.validation import ValidationReport
+from assistant.packs import Pack
 
 from ui import exporting, state
 from ui.safety import inert_inline, inert_markdown

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant.validation.consistency import check_consistency
+from assistant.validation import check_consistency
 
 from ui.safety import inert_inline
 from ui.state import Workspace

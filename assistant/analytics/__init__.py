@@ -1,0 +1,1 @@
+"""Ticket history and what is computed from it: policy model, calibration, dashboard, levels diagram."""

@@ -20,8 +20,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from assistant.validation.checklist import section_spans
-from assistant.packs.manifest import Pack
+from assistant.validation import section_spans
+from assistant.packs import Pack
 
 #: the id of the levels section in the escalation-procedure pack (and any pack that copies it)
 LEVELS_SECTION = "levels"

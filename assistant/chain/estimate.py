@@ -14,8 +14,8 @@ from pydantic import BaseModel
 
 from assistant.providers.pricing import cost_of
 from assistant.providers.base import Usage
-from assistant.packs.render import render_all_parts
-from assistant.packs.manifest import Pack, Step
+from assistant.packs import render_all_parts
+from assistant.packs import Pack, Step
 from assistant.providers.tokens import CHARS_PER_TOKEN, count_tokens
 
 

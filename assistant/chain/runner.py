@@ -26,15 +26,15 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from assistant.validation.checklist import TitleMatcher, ValidationReport, validate_step
+from assistant.validation import TitleMatcher, ValidationReport, validate_step
 from assistant.errors import CancelledError, IncompleteAnswerError, PlaybookError, ProviderError, RateLimitError, VariablesError
 from assistant.providers.pricing import cost_of
 from assistant.providers.base import CompletionRequest, DraftTask, Final, Provider, TextDelta, Usage
-from assistant.packs.render import RenderedPrompt, render_step
-from assistant.validation.repair import build_repair_prompt, merge_repair
+from assistant.packs import RenderedPrompt, render_step
+from assistant.validation import build_repair_prompt, merge_repair
 from assistant.settings import Settings
-from assistant.validation.outline import parse_outline
-from assistant.packs.manifest import Checklist, Pack, Section, Step
+from assistant.validation import parse_outline
+from assistant.packs import Checklist, Pack, Section, Step
 from assistant.providers.tokens import count_tokens
 
 EventKind = Literal[

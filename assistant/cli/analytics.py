@@ -65,7 +65,7 @@ def _mapping(path: Path, overrides: list[str]) -> ColumnMapping:
 
 def _policy(policy_file: Path | None, vars_file: Path | None) -> EscalationPolicy:
     from assistant.analytics.policy import load_policy_yaml, policy_from_variables
-    from assistant.packs.varsfile import load_variables_file
+    from assistant.packs import load_variables_file
 
     if policy_file is not None:
         return load_policy_yaml(policy_file)
@@ -218,7 +218,7 @@ def consistency_command(run_id: str, fmt: OutputFormat = OutputFormat.text) -> N
 
     Exit 0 when nothing conflicts, 1 when a response target or level conflicts, 2 on bad usage.
     """
-    from assistant.validation.consistency import check_consistency, documents_from_steps, report_text
+    from assistant.validation import check_consistency, documents_from_steps, consistency_text
 
     record = _studio().store.get_run(run_id)
     documents = documents_from_steps((step.key, step.text_or_partial) for step in record.steps)
@@ -228,6 +228,6 @@ def consistency_command(run_id: str, fmt: OutputFormat = OutputFormat.text) -> N
     if fmt is OutputFormat.json:
         typer.echo(json.dumps({"run_id": run_id, **report.contract()}, indent=2, ensure_ascii=False))
     else:
-        typer.echo(report_text(report, title=f"Consistency of run {run_id}"))
+        typer.echo(consistency_text(report, title=f"Consistency of run {run_id}"))
     if not report.ok:
         raise typer.Exit(1)

@@ -22,8 +22,8 @@ from assistant.errors import PlaybookError, UserInputError
 
 if TYPE_CHECKING:
     from assistant.api import Studio
-    from assistant.chain.runner import ChainEvent
-    from assistant.validation.checklist import ValidationReport
+    from assistant.chain import ChainEvent
+    from assistant.validation import ValidationReport
 
 app = typer.Typer(
     name="playbook",
@@ -116,7 +116,7 @@ def example(pack: Annotated[str, typer.Argument(help="pack name, e.g. escalation
 
     Example: playbook example escalation-procedure > vars.yaml
     """
-    from assistant.packs.varsfile import dump_variables_yaml
+    from assistant.packs import dump_variables_yaml
 
     chosen = _studio().pack(pack)
     if not chosen.example:
@@ -125,7 +125,7 @@ def example(pack: Annotated[str, typer.Argument(help="pack name, e.g. escalation
 
 
 def _load_variables(studio: Studio, pack_name: str, vars_file: Path | None, overrides: list[str]) -> tuple[Any, dict]:
-    from assistant.packs.varsfile import load_variables_file, parse_overrides
+    from assistant.packs import load_variables_file, parse_overrides
 
     pack = studio.pack(pack_name)
     values = load_variables_file(vars_file) if vars_file else {}
@@ -150,7 +150,7 @@ def render(
 
     Example: playbook render escalation-procedure/playbook --vars vars.yaml --var company_name=Acme
     """
-    from assistant.packs.varsfile import parse_overrides
+    from assistant.packs import parse_overrides
 
     studio = _studio()
     pack, step = studio.library.resolve(ref)
@@ -242,8 +242,8 @@ def run(
 
     Example: playbook run escalation-procedure --vars vars.yaml --out out/
     """
-    from assistant.chain.runner import ChainRunner
-    from assistant.export.document import write_run_folder
+    from assistant.chain import ChainRunner
+    from assistant.export import write_run_folder
 
     if resume and not history:
         raise UserInputError("--resume needs the run history; drop --no-history.")
@@ -401,8 +401,8 @@ def export(
 
     Example: playbook export 3f2a... --format docx --out playbook.docx
     """
-    from assistant.export.document import default_title, document_from_record, organisation_name
-    from assistant.export.document import export as write
+    from assistant.export import default_title, document_from_record, organisation_name
+    from assistant.export import export as write
 
     studio = _studio()
     record = studio.store.get_run(run_id)

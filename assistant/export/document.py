@@ -21,7 +21,7 @@ from typing import Any, Literal
 from markdown_it import MarkdownIt
 from pydantic import BaseModel
 
-from assistant.validation.checklist import ValidationReport
+from assistant.validation import ValidationReport
 
 Format = Literal["md", "docx", "html"]
 OFFLINE_NOTE = (

@@ -14,8 +14,8 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
-from assistant.packs.render import ListValue, fill_placeholders, render_offline
-from assistant.packs.manifest import Pack, PackLibrary, Section
+from assistant.packs import ListValue, fill_placeholders, render_offline
+from assistant.packs import Pack, PackLibrary, Section
 from assistant.providers.tokens import count_tokens
 from assistant.providers.base import CompletionRequest, DraftTask, Final, TextDelta, Usage
 

@@ -1,0 +1,21 @@
+"""Pure text work on answers: outline, checklist verdicts, lints, targeted repair, cross-document consistency."""
+
+from assistant.validation.checklist import SectionResult, TitleMatcher, ValidationReport, section_spans, validate_step
+from assistant.validation.consistency import ConsistencyReport, check_consistency, consistency_text, documents_from_steps
+from assistant.validation.outline import parse_outline
+from assistant.validation.repair import build_repair_prompt, merge_repair
+
+__all__ = [
+    "ConsistencyReport",
+    "SectionResult",
+    "TitleMatcher",
+    "ValidationReport",
+    "build_repair_prompt",
+    "check_consistency",
+    "consistency_text",
+    "documents_from_steps",
+    "merge_repair",
+    "parse_outline",
+    "section_spans",
+    "validate_step",
+]

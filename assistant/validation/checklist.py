@@ -31,7 +31,7 @@ from pydantic import BaseModel
 
 from assistant.validation.lints import LintFinding, banned_phrases, finding, has_timeframe, unfilled_placeholders
 from assistant.validation.outline import FENCE_MARKER, LIST_LINE, RULE_LINE, TABLE_SEPARATOR, Node, Outline, label_title, parse_outline
-from assistant.packs.manifest import Checklist, Pack, Section
+from assistant.packs import Checklist, Pack, Section
 from assistant.validation.textmatch import contains_phrase, normalise, normalise_title
 
 Status = Literal["present", "empty", "missing"]

@@ -574,7 +574,7 @@ def documents_from_steps(steps: Iterable[tuple[str, str]]) -> dict[str, str]:
     return {k: out[k] for k in DOCUMENT_ORDER if k in out}
 
 
-def report_text(report: ConsistencyReport, title: str = "Consistency") -> str:
+def consistency_text(report: ConsistencyReport, title: str = "Consistency") -> str:
     """Plain-text report for the CLI."""
     lines = [
         f"{title}: {'OK' if report.ok else 'CONFLICTS'} — compared {', '.join(report.documents) or 'nothing'} "

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 
 from assistant.validation.checklist import ValidationReport, section_spans
 from assistant.validation.outline import Node, Outline, parse_outline
-from assistant.packs.render import ListValue, fill_placeholders
-from assistant.packs.manifest import Checklist, Pack, Section, Step
+from assistant.packs import ListValue, fill_placeholders
+from assistant.packs import Checklist, Pack, Section, Step
 
 _HEADING = re.compile(r"^(\s{0,3})(#{1,6})(\s+)")
 _OUTLINE_LIMIT = 40

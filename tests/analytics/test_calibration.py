@@ -183,7 +183,7 @@ def test_appendix_is_markdown_and_replaces_an_old_one(small: TicketTable, policy
 
 
 def test_appendix_keeps_the_playbook_valid(library, atlasflow, tmp_path: Path) -> None:
-    from assistant.validation.checklist import validate_step
+    from assistant.validation import validate_step
 
     pack = library.get("escalation-procedure")
     draft = (Path(__file__).parents[1] / "data" / "answers" / "pb_atlasflow_complete.md").read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.analytics.levels import dot_string, levels_from_draft, levels_from_manifest, to_dot
-from assistant.packs.render import prepare_variables
+from assistant.packs import prepare_variables
 
 ANSWERS = Path(__file__).resolve().parents[1] / "data" / "answers"
 

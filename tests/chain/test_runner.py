@@ -13,8 +13,8 @@ from assistant.errors import AuthError, ProviderUnavailableError, RateLimitError
 from assistant.providers.base import CompletionRequest, DraftTask
 from assistant.providers.offline import OfflineProvider, compose_from_checklist
 from assistant.providers.scripted import ScriptedProvider, ScriptedReply
-from assistant.store.runs import Store
-from assistant.packs.manifest import Pack
+from assistant.store import Store
+from assistant.packs import Pack
 
 
 def draft_for(pack: Pack, request: CompletionRequest) -> str:
@@ -308,7 +308,7 @@ def test_cache_reuses_an_identical_request(procedure: Pack, atlasflow: dict, tmp
 def test_offline_provider_drafts_pass_their_own_checklists(library, procedure: Pack, atlasflow: dict) -> None:
     for name in library.names:
         pack = library.get(name)
-        from assistant.packs.render import prepare_variables
+        from assistant.packs import prepare_variables
 
         variables = prepare_variables(pack, pack.example)
         result = ChainRunner(pack, OfflineProvider(library), model="offline-draft", variables=variables).run(

@@ -22,7 +22,7 @@ import pytest
 
 from assistant.providers.base import CompletionRequest, Final, TextDelta
 from assistant.providers.openai import OpenAIProvider
-from assistant.packs.manifest import PackLibrary
+from assistant.packs import PackLibrary
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 

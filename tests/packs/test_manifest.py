@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ManifestError, UnknownPackError
-from assistant.packs.render import prepare_variables, render_all_parts
-from assistant.packs.manifest import PackLibrary
+from assistant.packs import prepare_variables, render_all_parts
+from assistant.packs import PackLibrary
 
 CANONICAL = {
     "playbook": ["levels", "intake_triage", "raci", "routing", "customer_comms", "internal_comms",

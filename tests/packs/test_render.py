@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.errors import TemplateRenderError, VariablesError
-from assistant.packs.render import ListValue, prepare_variables, render_step
-from assistant.packs.manifest import Pack
+from assistant.packs import ListValue, prepare_variables, render_step
+from assistant.packs import Pack
 
 INJECTIONS = [
     "{{ 7*7 }}",
@@ -104,7 +104,7 @@ def test_expert_persona_works_as_any_packs_system_prompt(library, procedure: Pac
 
 
 def test_template_syntax_errors_name_the_file(tmp_path) -> None:
-    from assistant.packs.manifest import PackLibrary
+    from assistant.packs import PackLibrary
 
     folder = tmp_path / "bad"
     folder.mkdir()

@@ -10,11 +10,11 @@ import httpx
 import pytest
 import respx
 
-from assistant.chain.runner import ChainEvent, ChainRunner, RunOptions
+from assistant.chain import ChainEvent, ChainRunner, RunOptions
 from assistant.providers.base import DraftTask
 from assistant.providers.offline import compose_from_checklist
 from assistant.providers.openai import OpenAIProvider
-from assistant.packs.manifest import Pack
+from assistant.packs import Pack
 
 BASE = "https://api.openai.com/v1"
 PARTIAL = ["## 1) Escalation Levels & Definitions\n\n", "Level 0 covers standard support for every "]

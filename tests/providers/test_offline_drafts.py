@@ -15,12 +15,12 @@ import re
 import pytest
 
 from assistant.chain.runner import join_parts
-from assistant.validation.checklist import ValidationReport, section_spans, validate_step
+from assistant.validation import ValidationReport, section_spans, validate_step
 from assistant.providers.base import CompletionRequest, DraftTask
 from assistant.providers.offline import OFFLINE_LABEL, OfflineProvider
-from assistant.packs.render import prepare_variables
-from assistant.validation.repair import merge_repair
-from assistant.packs.manifest import Pack, PackLibrary
+from assistant.packs import prepare_variables
+from assistant.validation import merge_repair
+from assistant.packs import Pack, PackLibrary
 
 PROCEDURE = "escalation-procedure"
 HANDLING = "customer-escalation-procedures"

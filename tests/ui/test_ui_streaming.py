@@ -133,7 +133,7 @@ def test_waiting_never_blocks_longer_than_the_poll(studio: Studio) -> None:
 
 
 def test_a_retry_never_leaks_the_next_attempts_text_into_the_previous_stream() -> None:
-    from assistant.chain.runner import ChainEvent
+    from assistant.chain import ChainEvent
     from ui.streaming import StepView
 
     release = threading.Event()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.validation.checklist import validate_step
-from assistant.packs.manifest import Pack
+from assistant.validation import validate_step
+from assistant.packs import Pack
 
 LEVELS = "## 1) Escalation Levels & Definitions\n\nLevel 0 is standard support; Level 1 goes to the support lead.\n\n"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.validation.checklist import validate_step
-from assistant.packs.manifest import PackLibrary
+from assistant.validation import validate_step
+from assistant.packs import PackLibrary
 
 DATA = Path(__file__).parents[1] / "data"
 #: answers/ was labelled first; heldout/ and blind3/ were written blind later by other authors, each

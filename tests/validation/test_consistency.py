@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.validation.consistency import check_consistency, documents_from_steps, durations, extract, report_text, scopes
+from assistant.validation.consistency import check_consistency, documents_from_steps, durations, extract, consistency_text, scopes
 
 from consistency_documents import PLAYBOOK, RUNBOOK_OK, TRAINING_OK
 
@@ -38,7 +38,7 @@ def test_planted_update_cadence_conflict_is_reported_with_both_locations() -> No
     assert (conflict.second.document, conflict.second.line, conflict.second.value) == (
         "runbooks", line_of(docs["runbooks"], "Level 3 every 60"), "1 h")
     assert "Level 3 every 60 minutes" in conflict.second.text and "| Level 3 | 15 min | every 30 minutes |" in conflict.first.text
-    text = report_text(report)
+    text = consistency_text(report)
     assert "playbook says 30 min" in text and "runbooks says 1 h" in text
     assert f"runbooks:{conflict.second.line}:" in text
 

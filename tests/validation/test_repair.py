@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from assistant.chain.runner import ChainRunner, RunOptions
-from assistant.validation.checklist import validate_step
+from assistant.chain import ChainRunner, RunOptions
+from assistant.validation import validate_step
 from assistant.providers.base import DraftTask
 from assistant.providers.offline import compose_from_checklist
 from assistant.providers.scripted import ScriptedProvider, ScriptedReply
-from assistant.validation.repair import build_repair_prompt, merge_repair
-from assistant.packs.manifest import Pack
+from assistant.validation import build_repair_prompt, merge_repair
+from assistant.packs import Pack
 
 
 def full_playbook(pack: Pack, variables: dict) -> str:
@@ -64,7 +64,7 @@ def test_an_off_target_repair_answer_changes_nothing_and_is_not_retried(procedur
 
 
 def test_the_history_counts_repair_tokens_in_the_steps_usage(procedure: Pack, atlasflow: dict, tmp_path) -> None:
-    from assistant.store.runs import Store
+    from assistant.store import Store
 
     store = Store(f"sqlite:///{tmp_path / 'h.db'}")
     draft = cut(full_playbook(procedure, atlasflow), "## 4)", "## 5)")

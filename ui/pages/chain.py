@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from assistant.errors import PlaybookError
-from assistant.packs.manifest import Step
+from assistant.packs import Step
 from ui import runs, session, shell, state, widgets
 from ui.safety import inert_inline
 from ui.widgets_consistency import consistency_panel

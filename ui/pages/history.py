@@ -6,7 +6,7 @@ import project_path  # noqa: F401  (puts the project root on sys.path)
 import streamlit as st
 
 from assistant.errors import PlaybookError
-from assistant.export.document import default_title, document_from_record, organisation_name
+from assistant.export import default_title, document_from_record, organisation_name
 from ui import exporting, runs, session, shell, state
 from ui.safety import inert_inline
 

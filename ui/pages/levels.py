@@ -9,7 +9,7 @@ from __future__ import annotations
 import project_path  # noqa: F401  (puts the project root on sys.path)
 import streamlit as st
 
-from assistant.export.document import organisation_name
+from assistant.export import organisation_name
 from assistant.analytics.levels import levels_from_draft, levels_from_manifest, to_dot
 from ui import session, shell, state
 from ui.safety import inert_inline

@@ -12,8 +12,8 @@ import project_path  # noqa: F401  (puts the project root on sys.path)
 import streamlit as st
 
 from assistant.errors import PlaybookError
-from assistant.packs.manifest import Pack, Variable
-from assistant.packs.varsfile import dump_variables_yaml, parse_variables_yaml
+from assistant.packs import Pack, Variable
+from assistant.packs import dump_variables_yaml, parse_variables_yaml
 from ui import runs, session, shell, state
 from ui.safety import inert_inline
 

@@ -8,7 +8,7 @@ import docx
 import pytest
 
 from assistant.providers.scripted import ScriptedProvider
-from assistant.packs.manifest import PackLibrary
+from assistant.packs import PackLibrary
 
 PACK = "escalation-procedure"
 

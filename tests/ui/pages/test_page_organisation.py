@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from assistant.packs.manifest import PackLibrary
+from assistant.packs import PackLibrary
 
 PACK = "escalation-procedure"
 
