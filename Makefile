@@ -25,8 +25,10 @@ system-deps:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql; }
 
-## The whole offline suite (unit, UI, browser, PostgreSQL).
+## The architecture contracts (import-linter, see pyproject.toml), then the whole offline suite
+## (unit, UI, browser, PostgreSQL).
 test: $(STAMP) system-deps
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -p no:cacheprovider
 
 ## The real local-model suite (llama.cpp server + SmolLM2); slower, run by CI after `make test`.

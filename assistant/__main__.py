@@ -1,5 +1,5 @@
 """``python -m assistant`` is the ``playbook`` command."""
 
-from assistant.cli.app import main
+from assistant.cli import main
 
 main()

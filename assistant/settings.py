@@ -6,13 +6,28 @@ Keys are ``SecretStr`` so they never show up in a repr, a log line or a
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Any
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ProviderName = Literal["offline", "openai", "anthropic", "scripted"]
+
+
+class ProviderName(StrEnum):
+    """Every provider the engine can build; ``scripted`` is the test double, chosen only in code."""
+
+    OFFLINE = "offline"
+    OPENAI = "openai"
+    ANTHROPIC = "anthropic"
+    SCRIPTED = "scripted"
+
+
+#: the providers a person chooses from (CLI ``--provider``, the app's sidebar)
+USER_PROVIDERS: tuple[ProviderName, ...] = (ProviderName.OFFLINE, ProviderName.OPENAI, ProviderName.ANTHROPIC)
+#: providers called over the network with a key (and an optional base URL)
+HOSTED_PROVIDERS: tuple[ProviderName, ...] = (ProviderName.OPENAI, ProviderName.ANTHROPIC)
 APP_NAME = "escalation-playbook-studio"
 
 DEFAULT_MODELS: dict[str, str] = {
@@ -74,10 +89,10 @@ class Settings(BaseSettings):
         if self.provider:
             return self.provider
         if self.openai_api_key:
-            return "openai"
+            return ProviderName.OPENAI
         if self.anthropic_api_key:
-            return "anthropic"
-        return "offline"
+            return ProviderName.ANTHROPIC
+        return ProviderName.OFFLINE
 
     @property
     def resolved_model(self) -> str:
@@ -96,3 +111,8 @@ class Settings(BaseSettings):
     def api_key_for(self, provider: str) -> str | None:
         secret = {"openai": self.openai_api_key, "anthropic": self.anthropic_api_key}.get(provider)
         return secret.get_secret_value() if secret else None
+
+
+def default(name: str) -> Any:
+    """A setting's default, for models that take the same value without the environment (one source)."""
+    return Settings.model_fields[name].default

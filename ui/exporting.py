@@ -1,80 +1,48 @@
-"""Build the export document from the session's drafts and turn it into file bytes.
+"""The session's drafts as one document, and its files for the download buttons.
 
-The formats themselves are the engine's (:mod:`assistant.export`); offline
-drafts are labelled there whenever the document's provider is ``offline``.
+Labelling (offline, several providers, pasted) and the formats are the engine's
+(``Studio.document``, :mod:`assistant.export`); this module only maps drafts to steps
+and keeps the built files for the session, so a rerun does not rebuild them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import tempfile
-from datetime import UTC, datetime
-from pathlib import Path
 
 import streamlit as st
 
-from assistant.export import organisation_name, ExportDocument, ExportStep, default_title, to_html, to_markdown, write_docx
+from assistant.api import ExportDocument, ExportStep
+from assistant.export import MEDIA_TYPES, render
 from assistant.packs import Pack
 
-from ui import state
+from ui import session, state
 from ui.state import Workspace
 
-MIME = {
-    "md": "text/markdown",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "html": "text/html",
-}
+MIME = MEDIA_TYPES
 
 
 def suggested_title(pack: Pack, ws: Workspace) -> str:
-    return default_title(pack.title, organisation_name(ws.values))
+    return session.studio().title_for(pack, ws.values)
 
 
 def document(pack: Pack, ws: Workspace, title: str) -> ExportDocument | None:
-    """Every step with a draft, in manifest order; ``None`` when there is nothing yet."""
-    steps = []
-    for step in pack.steps:
-        draft = ws.drafts.get(step.id)
-        if draft is None or not draft.text.strip():
-            continue
-        status = "edited" if draft.edited and draft.status in ("done", "pasted") else draft.status
-        steps.append(ExportStep(id=step.id, title=step.title, status=status, text=draft.text, report=draft.report))
-    if not steps:
-        return None
-    drafts = [ws.drafts[s.id] for s in steps]
-    providers = sorted({d.provider for d in drafts if d.provider})
-    models = sorted({d.model for d in drafts if d.model})
-    if len(providers) == 1:
-        provider = providers[0]
-    elif "offline" in providers:
-        provider = "offline"  # part of the set is an offline draft: label the document as such
-    elif providers:
-        provider = " + ".join(providers)
-    else:
-        provider = "pasted"
-    return ExportDocument(
-        title=title.strip() or suggested_title(pack, ws),
-        pack=pack.name,
-        provider=provider,
-        model=" + ".join(models) or "none",
-        created_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        run_id=ws.run_id,
-        steps=steps,
-    )
-
-
-def render(doc: ExportDocument, fmt: str) -> bytes:
-    if fmt == "md":
-        return to_markdown(doc).encode("utf-8")
-    if fmt == "html":
-        return to_html(doc).encode("utf-8")
-    if fmt == "docx":
-        with tempfile.TemporaryDirectory(prefix="playbook-export-") as folder:
-            path = Path(folder) / "export.docx"
-            write_docx(doc, path)
-            return path.read_bytes()
-    raise ValueError(f"unknown export format {fmt!r}")
+    """Every step with a draft, in chain order; ``None`` when there is nothing yet."""
+    steps = [
+        ExportStep(
+            id=step.id,
+            title=step.title,
+            status="edited" if draft.edited and draft.status in ("done", "pasted") else draft.status,
+            text=draft.text,
+            report=draft.report,
+            provider=draft.provider,
+            model=draft.model,
+        )
+        for step in pack.steps
+        if (draft := ws.drafts.get(step.id)) is not None
+    ]
+    studio = session.studio()
+    return studio.document(pack, steps, title.strip() or studio.title_for(pack, ws.values), ws.run_id)
 
 
 def cached_bytes(doc: ExportDocument, fmt: str) -> bytes:
@@ -83,7 +51,7 @@ def cached_bytes(doc: ExportDocument, fmt: str) -> bytes:
     cache: dict[tuple[str, str], bytes] = st.session_state.setdefault(state.EXPORT_CACHE, {})
     key = (fmt, digest)
     if key not in cache:
-        cache[key] = render(doc, fmt)
+        cache[key] = render(doc, fmt)  # type: ignore[arg-type]
     return cache[key]
 
 

@@ -1,24 +1,20 @@
 """Start chain runs and repairs, and keep the session's drafts in step with the results.
 
-Everything here calls the engine (``Studio``, ``ChainRunner``, ``Store``); the
-pages only decide when. Results come back from the worker thread through
+Everything here calls the engine through ``Studio``, which owns the rules of a run
+(what is missing, when steps join a run, how a run resumes); the pages only decide when. Results come back from the worker thread through
 :class:`~ui.streaming.ChainJob` and are applied on the script thread.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 from typing import Any
 
 import streamlit as st
 
-from assistant.api import Studio
-from assistant.chain import RunResult, StepResult
-from assistant.validation import ValidationReport
+from assistant import api
+from assistant.api import RunRecord, RunResult, StepResult, Studio, ValidationReport
 from assistant.errors import PlaybookError
-from assistant.store import RunRecord
 from assistant.packs import Pack
 
 from ui import session, state
@@ -42,30 +38,25 @@ def _views(pack: Pack, steps: list[str]) -> list[StepView]:
     return views
 
 
-def fingerprint(pack: str, variables: dict[str, Any], provider: str, model: str, expert: bool) -> str:
-    payload = json.dumps([pack, variables, provider, model, expert], sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+def usable_steps(ws: Workspace) -> set[str]:
+    """Steps whose draft later steps may read."""
+    return {s for s, d in ws.drafts.items() if d.usable}
 
 
 def missing_inputs(pack: Pack, ws: Workspace, step_id: str, running: set[str] = frozenset()) -> list[str]:
     """Steps ``step_id`` reads that have no usable draft (and are not part of the same run)."""
-    return [n for n in pack.step(step_id).needs if n not in running and not (ws.has(n) and ws.drafts[n].usable)]
+    return api.missing_inputs(pack, step_id, usable_steps(ws), running)
 
 
 def remaining_steps(pack: Pack, ws: Workspace) -> list[str]:
-    """Default (non-optional) steps without a usable draft, in manifest order."""
-    return [s.id for s in pack.default_steps if not (ws.has(s.id) and ws.drafts[s.id].usable)]
+    """Default (non-optional) steps without a usable draft, in chain order."""
+    return api.remaining_steps(pack, usable_steps(ws))
 
 
-def _reusable_run(ws: Workspace, steps: list[str], made_with: str) -> str | None:
-    """The session's history run, if these steps can join it: same pack, variables, provider, model
-    and system prompt, and none of them already finished there (a re-run starts a new run)."""
-    if not ws.run_id or ws.run_fingerprint != made_with:
-        return None
-    finished = [
-        s for s in steps if ws.has(s) and ws.drafts[s].run_id == ws.run_id and ws.drafts[s].status in _ENGINE_DONE
-    ]
-    return None if finished else ws.run_id
+def _run_to_join(ws: Workspace, steps: list[str], made_with: str) -> str | None:
+    """The session's history run, if these steps may join it (see :func:`assistant.api.joinable_run`)."""
+    finished = {s for s, d in ws.drafts.items() if d.run_id == ws.run_id and d.status in _ENGINE_DONE}
+    return api.joinable_run(ws.run_id, ws.run_fingerprint, made_with, finished, steps)
 
 
 def start_run(studio: Studio, pack: Pack, steps: list[str], *, resume_run: str | None = None) -> ChainJob:
@@ -86,8 +77,8 @@ def start_run(studio: Studio, pack: Pack, steps: list[str], *, resume_run: str |
         if lacking and resume_run is None:
             titles = ", ".join(pack.step(n).title for n in lacking)
             raise PlaybookError(f"“{pack.step(step_id).title}” reads {titles}; run that first.")
-    made_with = fingerprint(pack.name, variables, provider.name, model, expert)
-    run_id = resume_run if resume_run is not None else _reusable_run(ws, steps, made_with)
+    made_with = api.run_fingerprint(pack.name, variables, provider.name, model, expert)
+    run_id = resume_run if resume_run is not None else _run_to_join(ws, steps, made_with)
     cancel = threading.Event()
     runner = studio.runner(
         pack,
@@ -164,7 +155,7 @@ def _versions_from_store(studio: Studio, run_id: str | None) -> dict[str, list[A
     if run_id is None:
         return {}
     try:
-        record = studio.store.get_run(run_id)
+        record = studio.run(run_id)
     except PlaybookError:
         return {}
     return {s.key: list(s.versions or []) for s in record.steps}
@@ -252,9 +243,7 @@ def save_edit(studio: Studio, pack: Pack, step_id: str, text: str, kind: str = "
     draft.add_version(kind, text, draft.run_id)
     if draft.run_id is not None:
         try:
-            studio.store.add_version(draft.run_id, step_id, text, "edited")
-            if draft.report is not None:
-                studio.store.set_report(draft.run_id, step_id, draft.report.model_dump(mode="json"))
+            studio.record_edit(draft.run_id, step_id, text, draft.report)
         except PlaybookError as exc:
             state.flash("warning", f"The edit is kept in this session but not in the history: {exc.message}")
     _forget_exports()
@@ -302,7 +291,7 @@ def reopen(studio: Studio, record: RunRecord) -> Workspace:
         state.queue_widget_value(state.draft_key(pack.name, step.key), draft.text)
     ws.run_id = record.id
     system_pack = (record.options or {}).get("system_pack")
-    ws.run_fingerprint = fingerprint(record.pack, record.variables, record.provider, record.model, bool(system_pack))
+    ws.run_fingerprint = api.run_fingerprint(record.pack, record.variables, record.provider, record.model, bool(system_pack))
     ws.checked = True
     st.session_state[state.PACK] = pack.name
     st.session_state[state.EXPERT] = bool(system_pack)

@@ -14,16 +14,14 @@ from typing import Any
 import streamlit as st
 from pydantic import SecretStr
 
-from assistant.api import Studio
+from assistant.api import Provider, Studio
 from assistant.errors import PlaybookError, VariablesError
-from assistant.providers.base import Provider
-from assistant.settings import DEFAULT_MODELS, Settings
-from assistant.store import Store
 from assistant.packs import Pack, PackLibrary
+from assistant.settings import HOSTED_PROVIDERS, USER_PROVIDERS, Settings
 
 from ui import state
 
-PROVIDERS = ("offline", "openai", "anthropic")
+PROVIDERS = tuple(p.value for p in USER_PROVIDERS)
 PROVIDER_LABELS = {
     "offline": "Offline drafts (no model)",
     "openai": "OpenAI or a compatible server",
@@ -42,8 +40,9 @@ def shared_library(prompts_dir: str | None) -> PackLibrary:
 
 
 @st.cache_resource(show_spinner="Opening the run history…", max_entries=8)
-def shared_store(database_url: str) -> Store:
-    return Store(database_url)
+def shared_history(database_url: str) -> Any:
+    """One history store per database for every session of this process (it is thread-safe)."""
+    return Studio.open_history(database_url)
 
 
 def environment_settings() -> Settings:
@@ -56,7 +55,8 @@ def env_has_key(provider: str) -> bool:
 
 
 def default_provider() -> str:
-    chosen = environment_settings().resolved_provider
+    """The sidebar's first choice: the environment's provider, as the plain name widgets hold."""
+    chosen = environment_settings().resolved_provider.value
     return chosen if chosen in PROVIDERS else "offline"
 
 
@@ -82,7 +82,7 @@ def sidebar_value(kind: str, provider: str) -> str:
 def session_settings() -> Settings:
     """Settings for this session: the environment, overridden by the sidebar fields."""
     provider = st.session_state.get(state.W_PROVIDER) or default_provider()
-    hosted = provider in KEY_ENV
+    hosted = provider in HOSTED_PROVIDERS
     fields: dict[str, Any] = {
         "provider": provider,
         "model": (sidebar_value(state.W_MODEL, provider) or None) if hosted else None,
@@ -98,7 +98,7 @@ def studio() -> Studio:
     """A Studio for this run of the script, sharing the process-wide library and store."""
     settings = session_settings()
     library = shared_library(str(settings.prompts_dir) if settings.prompts_dir else None)
-    return Studio(settings, library=library, store=shared_store(settings.resolved_database_url))
+    return Studio(settings, library=library, store=shared_history(settings.resolved_database_url))
 
 
 def override() -> Provider | None:
@@ -112,11 +112,11 @@ def provider(studio: Studio) -> Provider:
 
 def provider_name(studio: Studio) -> str:
     chosen = override()
-    return chosen.name if chosen is not None else studio.settings.resolved_provider
+    return chosen.name if chosen is not None else studio.settings.resolved_provider.value
 
 
 def model_name(studio: Studio) -> str:
-    return studio.settings.model or DEFAULT_MODELS.get(provider_name(studio), provider_name(studio))
+    return studio.model_for(provider_name(studio))
 
 
 def current_pack(studio: Studio) -> Pack:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from assistant.chain import ChainEvent
+from assistant.api import ChainEvent
 from assistant.validation import ValidationReport
 
 from ui.safety import StreamEscaper

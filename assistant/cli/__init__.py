@@ -1,5 +1,5 @@
-"""The `playbook` command."""
+"""The `playbook` command: one module per command group, each with `register(app)`."""
 
-from assistant.cli.app import app, main
+from assistant.cli.main import app, main
 
 __all__ = ["app", "main"]

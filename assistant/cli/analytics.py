@@ -1,8 +1,6 @@
-"""Analytics commands of ``playbook``: sample tickets, policy, calibration, dashboard, consistency.
+"""Analytics commands of ``playbook``: sample tickets, policy, calibration, dashboard.
 
-They are registered on the typer ``app`` of :mod:`assistant.cli` (which imports this module), so
-``playbook --help`` lists them beside the drafting commands. DuckDB and Altair load only inside
-the commands that use them, so ``playbook --help`` stays fast.
+DuckDB and Altair load only inside the commands that use them, so ``playbook --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -15,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from assistant.cli.app import OutputFormat, _err, _studio, app
+from assistant.cli.common import err, studio
 from assistant.errors import UserInputError
 
 if TYPE_CHECKING:
@@ -69,13 +67,12 @@ def _policy(policy_file: Path | None, vars_file: Path | None) -> EscalationPolic
 
     if policy_file is not None:
         return load_policy_yaml(policy_file)
-    studio = _studio()
-    pack = studio.pack("escalation-procedure")
+    chosen = studio()
+    pack = chosen.pack("escalation-procedure")
     values = load_variables_file(vars_file) if vars_file else dict(pack.example)
-    return policy_from_variables(studio.variables(pack, values))
+    return policy_from_variables(chosen.variables(pack, values))
 
 
-@app.command("sample-tickets")
 def sample_tickets(
     rows: Annotated[int, typer.Option("--rows", min=1, help="how many tickets")] = 10_000,
     out: Annotated[Path, typer.Option("--out", help="file to write: .csv or .parquet")] = Path("tickets.csv"),
@@ -90,10 +87,9 @@ def sample_tickets(
 
     started = time.perf_counter()
     path = write_sample(out, rows, seed=seed, days=days)
-    _err(f"Wrote {rows:,} tickets over {days} days to {path} in {time.perf_counter() - started:.1f} s (seed {seed}).")
+    err(f"Wrote {rows:,} tickets over {days} days to {path} in {time.perf_counter() - started:.1f} s (seed {seed}).")
 
 
-@app.command("policy")
 def policy_command(
     vars_file: VarsOption = None,
     fmt: Annotated[PolicyFormat, typer.Option("--format", help="yaml, json, or schema (the JSON schema models answer to)")] = PolicyFormat.yaml,
@@ -114,7 +110,7 @@ def policy_command(
         typer.echo(text, nl=False)
     else:
         out.write_text(text, encoding="utf-8")
-        _err(f"Wrote {out}")
+        err(f"Wrote {out}")
 
 
 def _calibration_text(report: Any) -> str:
@@ -138,7 +134,6 @@ def _calibration_text(report: Any) -> str:
     return "\n".join(lines)
 
 
-@app.command("calibrate")
 def calibrate_command(
     tickets: TicketsOption,
     policy_file: PolicyOption = None,
@@ -171,17 +166,16 @@ def calibrate_command(
     table.close()
     if save_policy is not None:
         save_policy.write_text(dump_policy_yaml(policy), encoding="utf-8")
-        _err(f"Wrote {save_policy}")
+        err(f"Wrote {save_policy}")
     if fmt is CalibrateFormat.json:
         typer.echo(json.dumps(report.contract(), indent=2, ensure_ascii=False))
     elif fmt is CalibrateFormat.markdown:
         typer.echo(calibration_appendix(report, policy), nl=False)
     else:
         typer.echo(_calibration_text(report))
-    _err(f"Loaded {report.tickets:,} tickets in {loaded:.2f} s; calibrated in {report.elapsed_seconds:.2f} s.")
+    err(f"Loaded {report.tickets:,} tickets in {loaded:.2f} s; calibrated in {report.elapsed_seconds:.2f} s.")
 
 
-@app.command("dashboard")
 def dashboard_command(
     tickets: TicketsOption,
     out: Annotated[Optional[Path], typer.Option("--out", help="file to write (default: stdout)")] = None,
@@ -210,24 +204,11 @@ def dashboard_command(
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UserInputError(f"{out}: cannot be written ({exc}).") from None
-    _err(f"Wrote {out} ({report.tickets:,} tickets, {report.escalated:,} escalated).")
+    err(f"Wrote {out} ({report.tickets:,} tickets, {report.escalated:,} escalated).")
 
 
-def consistency_command(run_id: str, fmt: OutputFormat = OutputFormat.text) -> None:
-    """``playbook validate --consistency RUN_ID``: compare a run's playbook, runbooks and training.
-
-    Exit 0 when nothing conflicts, 1 when a response target or level conflicts, 2 on bad usage.
-    """
-    from assistant.validation import check_consistency, documents_from_steps, consistency_text
-
-    record = _studio().store.get_run(run_id)
-    documents = documents_from_steps((step.key, step.text_or_partial) for step in record.steps)
-    if not documents:
-        raise UserInputError(f"Run {run_id} has no playbook, runbooks or training text to compare; run those steps first.")
-    report = check_consistency(documents)
-    if fmt is OutputFormat.json:
-        typer.echo(json.dumps({"run_id": run_id, **report.contract()}, indent=2, ensure_ascii=False))
-    else:
-        typer.echo(consistency_text(report, title=f"Consistency of run {run_id}"))
-    if not report.ok:
-        raise typer.Exit(1)
+def register(app: typer.Typer) -> None:
+    app.command("sample-tickets")(sample_tickets)
+    app.command("policy")(policy_command)
+    app.command("calibrate")(calibrate_command)
+    app.command("dashboard")(dashboard_command)

@@ -12,13 +12,11 @@ from typing import TYPE_CHECKING
 
 from assistant.errors import ConfigurationError
 from assistant.providers.base import CompletionRequest, Provider
+from assistant.settings import ProviderName
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
     from assistant.providers.scripted import ScriptedProvider, ScriptedReply
-
-PROVIDER_NAMES: tuple[str, ...] = ("offline", "openai", "anthropic", "scripted")
-
 
 def make_provider(
     settings: Settings,
@@ -69,7 +67,7 @@ def make_provider(
         from assistant.providers.anthropic import AnthropicProvider
 
         return AnthropicProvider(api_key=key, base_url=settings.base_url, timeout=settings.request_timeout)
-    raise ConfigurationError(f"Unknown provider {chosen!r}. Choose one of: {', '.join(PROVIDER_NAMES)}.")
+    raise ConfigurationError(f"Unknown provider {chosen!r}. Choose one of: {', '.join(ProviderName)}.")
 
 
 # --- shared by the SDK adapters ----------------------------------------------
@@ -111,4 +109,4 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
     return text
 
 
-__all__ = ["PROVIDER_NAMES", "make_provider", "redact", "retry_after_seconds"]
+__all__ = ["make_provider", "redact", "retry_after_seconds"]

@@ -16,6 +16,7 @@ from typing import Annotated, Literal, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.errors import IncompleteAnswerError
+from assistant.settings import default
 
 FinishReason = Literal["stop", "length", "error"]
 
@@ -42,9 +43,9 @@ class CompletionRequest(BaseModel):
     model: str
     prompt: str
     system: str | None = None
-    max_tokens: int = 8000
-    temperature: float = 0.3
-    timeout: float = 120.0
+    max_tokens: int = default("max_tokens")
+    temperature: float = default("temperature")
+    timeout: float = default("request_timeout")
     task: DraftTask | None = None
 
 

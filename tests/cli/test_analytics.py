@@ -9,8 +9,8 @@ import pytest
 import typer
 import yaml
 
-import assistant.cli.analytics as analytics  # noqa: F401  (registers the commands on the app)
-from assistant.cli.app import OutputFormat
+from assistant.cli.checking import consistency_command
+from assistant.cli.common import OutputFormat
 
 from consistency_documents import PLAYBOOK, RUNBOOK_OK, TRAINING_OK
 
@@ -107,7 +107,7 @@ def test_consistency_command_lists_conflicts_and_exits_1(capsys) -> None:
         "training": TRAINING_OK,
     })
     with pytest.raises(typer.Exit) as caught:
-        analytics.consistency_command(run_id, OutputFormat.json)
+        consistency_command(run_id, OutputFormat.json)
     assert caught.value.exit_code == 1
     data = json.loads(capsys.readouterr().out)
     assert data["run_id"] == run_id and data["ok"] is False
@@ -118,6 +118,6 @@ def test_consistency_command_lists_conflicts_and_exits_1(capsys) -> None:
 
 def test_consistency_command_is_quiet_on_a_consistent_run(capsys) -> None:
     run_id = _run_with({"playbook": PLAYBOOK, "runbooks:incident_commander": RUNBOOK_OK, "training": TRAINING_OK})
-    analytics.consistency_command(run_id, OutputFormat.text)
+    consistency_command(run_id, OutputFormat.text)
     out = capsys.readouterr().out
     assert f"Consistency of run {run_id}: OK" in out and "No conflicting" in out

@@ -1,0 +1,60 @@
+"""What every ``playbook`` command shares: output formats, option types, messages and the Studio."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from assistant.errors import UserInputError
+
+if TYPE_CHECKING:
+    from assistant.api import Studio
+    from assistant.packs import Pack
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+VarsOption = Annotated[Optional[Path], typer.Option("--vars", help="YAML file of variable values")]
+VarOption = Annotated[list[str], typer.Option("--var", help="KEY=VALUE, overrides the file (repeatable)")]
+ExpertOption = Annotated[bool, typer.Option("--expert", help="use the escalation expert persona as the system prompt")]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="text or json")]
+
+
+def studio(**overrides: Any) -> Studio:
+    """A Studio on the environment's settings, with the command line's choices (``None`` keeps a setting)."""
+    from assistant.api import Studio
+    from assistant.settings import Settings
+
+    return Studio(Settings(**{k: v for k, v in overrides.items() if v is not None}))
+
+
+def err(message: str) -> None:
+    """Progress and messages go to stderr, so stdout stays the command's output."""
+    typer.echo(message, err=True)
+
+
+def read_text(path: Path) -> str:
+    """A file's text (``-`` reads stdin); a missing or unreadable file is a usage error."""
+    try:
+        return sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserInputError(f"{path}: file not found.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserInputError(f"{path}: cannot be read ({exc}).") from None
+
+
+def load_variables(chosen: Studio, pack_name: str, vars_file: Path | None, overrides: list[str]) -> tuple[Pack, dict]:
+    """The pack and its checked variables from ``--vars`` and ``--var`` (the latter win)."""
+    from assistant.packs import load_variables_file, parse_overrides
+
+    pack = chosen.pack(pack_name)
+    values = load_variables_file(vars_file) if vars_file else {}
+    values.update(parse_overrides(overrides))
+    return pack, chosen.variables(pack, values)

@@ -1,0 +1,60 @@
+"""Live progress of ``playbook run`` on stderr: one line per event that matters, throttled token counts."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from assistant.cli.common import err
+
+if TYPE_CHECKING:
+    from assistant.api import ChainEvent, ValidationReport
+
+
+def checklist_line(step: str, report: ValidationReport, label: str) -> str:
+    present = sum(1 for s in report.sections if s.status == "present")
+    verdict = "✓" if report.ok else "✗"
+    gaps = f" — missing: {', '.join(report.missing)}" if report.missing else ""
+    errors = f" — {len(report.errors)} lint error(s)" if report.errors else ""
+    return f"{verdict} {step}: {label} {present}/{len(report.sections)} sections{gaps}{errors}"
+
+
+class Progress:
+    """Called with every chain event; prints what a person watching the terminal needs."""
+
+    def __init__(self, interval: float = 2.0) -> None:
+        self.interval = interval
+        self.started: dict[str, float] = {}
+        self.chars: dict[str, int] = {}
+        self.last_print: dict[str, float] = {}
+
+    def __call__(self, event: ChainEvent) -> None:
+        key = event.step
+        now = time.monotonic()
+        if event.kind == "started":
+            self._restart(key, now)
+            err(f"▶ {key}: started")
+        elif event.kind == "delta":
+            self._delta(key, len(event.text), now)
+        elif event.kind == "finished" and event.usage is not None:
+            estimated = " (estimated)" if event.usage.estimated else ""
+            err(f"  {key}: received {event.usage.output_tokens:,} tokens{estimated} in {event.elapsed:.1f} s")
+        elif event.kind in ("validated", "repaired") and event.report is not None:
+            label = "after repair" if event.kind == "repaired" else "checklist"
+            err(checklist_line(key, event.report, label))
+        elif event.kind in ("retried", "repairing", "cached", "skipped"):
+            if event.kind in ("repairing", "retried"):
+                self._restart(key, now)
+            err(f"  {key}: {event.message}")
+        elif event.kind == "failed":
+            err(f"✗ {key}: {event.message}")
+
+    def _restart(self, key: str, now: float) -> None:
+        self.started[key] = now
+        self.chars[key] = 0
+
+    def _delta(self, key: str, chars: int, now: float) -> None:
+        self.chars[key] = self.chars.get(key, 0) + chars
+        if now - self.last_print.get(key, 0.0) >= self.interval:
+            self.last_print[key] = now
+            err(f"  {key}: ~{self.chars[key] // 4:,} tokens, {now - self.started.get(key, now):.1f} s")
