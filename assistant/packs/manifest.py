@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from assistant.bounded import MAX_YAML_CHARS, load_yaml, read_text_file
 from assistant.errors import ManifestError, UnknownPackError
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -251,16 +252,9 @@ def _describe(error: ValidationError) -> str:
 def load_pack(directory: Path) -> Pack:
     """Load and validate one pack folder; errors name the file and the field."""
     manifest_path = directory / "manifest.yaml"
-    try:
-        raw = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ManifestError(f"{manifest_path}: file not found; every pack folder needs a manifest.yaml") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise ManifestError(f"{manifest_path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"{manifest_path}: cannot be read: {exc}") from None
+    if not manifest_path.is_file():
+        raise ManifestError(f"{manifest_path}: file not found; every pack folder needs a manifest.yaml")
+    raw = load_yaml(read_text_file(manifest_path, MAX_YAML_CHARS, ManifestError), str(manifest_path), ManifestError)
     if not isinstance(raw, dict):
         raise ManifestError(f"{manifest_path}: expected a mapping of fields (name, title, variables, steps, ...)")
     raw.setdefault("name", directory.name)

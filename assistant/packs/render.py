@@ -11,15 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from assistant.errors import TemplateRenderError, VariablesError
 from assistant.packs.manifest import Pack, Section, Step, Variable
+from assistant.packs.sandbox import environment
 
 DEFAULT_MAX_CHARS = 4000
 
@@ -140,23 +138,9 @@ def _fill_filter(context: jinja2.runtime.Context, text: str) -> str:
     return fill_placeholders(text, context)
 
 
-@lru_cache(maxsize=32)
-def _environment(directory: Path) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(directory)),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["fill"] = _fill_filter
-    return env
-
-
 def _render_file(pack: Pack, name: str, context: dict[str, Any]) -> str:
     try:
-        template = _environment(pack.directory).get_template(name)
+        template = environment(pack.directory, (("fill", _fill_filter),)).get_template(name)
         return template.render(context).strip() + "\n"
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateRenderError(
@@ -166,8 +150,10 @@ def _render_file(pack: Pack, name: str, context: dict[str, Any]) -> str:
         raise TemplateRenderError(
             f"{pack.directory / name}: uses an undefined name ({exc.message}); declare it as a variable in manifest.yaml"
         ) from None
-    except jinja2.exceptions.SecurityError as exc:
+    except (jinja2.exceptions.SecurityError, OverflowError) as exc:
         raise TemplateRenderError(f"{pack.directory / name}: blocked by the template sandbox: {exc}") from None
+    except RecursionError:
+        raise TemplateRenderError(f"{pack.directory / name}: recursion too deep (a macro or include calls itself)") from None
     except jinja2.TemplateError as exc:
         raise TemplateRenderError(f"{pack.directory / name}: {exc}") from None
 

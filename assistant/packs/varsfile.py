@@ -8,17 +8,13 @@ from typing import Any
 
 import yaml
 
+from assistant.bounded import MAX_YAML_CHARS, load_yaml, read_text_file
 from assistant.errors import VariablesError
 
 
 def parse_variables_yaml(text: str, source: str = "variables") -> dict[str, Any]:
-    """Parse YAML text into a mapping; errors name the source and line."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise VariablesError(f"{source}:{where} is not valid YAML ({getattr(exc, 'problem', exc)}).") from None
+    """Parse YAML text into a mapping (bounded: size, aliases, depth, numbers); errors name the source and line."""
+    data = load_yaml(text, source, VariablesError)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -30,13 +26,9 @@ def parse_variables_yaml(text: str, source: str = "variables") -> dict[str, Any]
 
 
 def load_variables_file(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise VariablesError(f"{path}: file not found. Create one with `playbook example PACK > {path.name}`.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise VariablesError(f"{path}: cannot be read ({exc}).") from None
-    return parse_variables_yaml(text, str(path))
+    if not path.exists() and str(path) != "-":
+        raise VariablesError(f"{path}: file not found. Create one with `playbook example PACK > {path.name}`.")
+    return parse_variables_yaml(read_text_file(path, MAX_YAML_CHARS, VariablesError), str(path))
 
 
 def parse_overrides(pairs: Iterable[str]) -> dict[str, str]:

@@ -69,7 +69,7 @@ def test_render_errors_are_one_line_with_exit_2(vars_file: Path, tmp_path: Path,
     broken = tmp_path / "broken.yaml"
     broken.write_text("company_name: [Acme\n", encoding="utf-8")
     code, _, err = playbook_cli("render", "escalation-procedure/playbook", "--vars", str(broken))
-    assert code == 2 and "broken.yaml: line" in err and "not valid YAML" in err
+    assert code == 2 and "broken.yaml, line" in err and "not valid YAML" in err
     code, _, err = playbook_cli("render", "escalation-procedure/playbook", "--vars", str(tmp_path / "absent.yaml"))
     assert code == 2 and "file not found" in err
 

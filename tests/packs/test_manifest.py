@@ -105,7 +105,7 @@ def test_user_pack_folder_is_loaded(tmp_path: Path) -> None:
         ("title: X\nsteps:\n  - {id: one, title: One, template: missing.md.j2}\n", r"missing.md.j2.*does not exist"),
         ("title: X\nsteps:\n  - {id: one, title: One, template: t.md.j2, colour: red}\n", r"steps\.0\.colour: Extra inputs"),
         ("title: X\nsteps:\n  - {id: one, title: One, template: t.md.j2, needs: [zero]}\n", r"steps\.one\.needs: 'zero'"),
-        ("title: [unclosed\n", r"manifest.yaml \(line 2, column 1\): not valid YAML"),
+        ("title: [unclosed\n", r"manifest.yaml, line 2, column 1: not valid YAML"),
         ("- just\n- a list\n", r"expected a mapping"),
     ],
 )
