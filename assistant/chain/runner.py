@@ -4,7 +4,7 @@ One runner serves the CLI, the UI, tests and benchmarks. Each step is
 render -> stream (with retries) -> validate -> targeted repair -> store, and
 every stage is reported as a :class:`ChainEvent`. Steps whose inputs exist run
 at once; fan-out parts run in parallel and are joined in manifest order; a
-semaphore bounds the number of provider requests in flight. A failing step
+bounded set of slots limits the provider requests in flight. A failing step
 stops only the steps that read it. Partial text is checkpointed while it
 streams, and a resumed run never re-requests a finished step or part.
 """
@@ -12,148 +12,26 @@ streams, and a resumed run never re-requests a finished step or part.
 from __future__ import annotations
 
 import hashlib
-import heapq
-import itertools
 import json
-import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import Any
 
-from pydantic import BaseModel, Field
-
-from assistant.validation import TitleMatcher, ValidationReport, validate_step
-from assistant.errors import CancelledError, IncompleteAnswerError, PlaybookError, ProviderError, RateLimitError, VariablesError
-from assistant.providers.pricing import cost_of
+from assistant.chain.checkpoint import Checkpointer
+from assistant.chain.events import USABLE, ChainEvent, RunOptions, RunResult, RunStore, StepResult
+from assistant.chain.parts import join_parts, part_key
+from assistant.chain.plan import plan_steps
+from assistant.chain.retry import retry_delay
+from assistant.chain.slots import RequestSlots, downstream_work
+from assistant.errors import CancelledError, IncompleteAnswerError, PlaybookError, ProviderError
+from assistant.packs import Pack, RenderedPrompt, Section, Step, render_step
 from assistant.providers.base import CompletionRequest, DraftTask, Final, Provider, TextDelta, Usage
-from assistant.packs import RenderedPrompt, render_step
-from assistant.validation import build_repair_prompt, merge_repair
-from assistant.settings import Settings
-from assistant.validation import parse_outline
-from assistant.packs import Checklist, Pack, Section, Step
+from assistant.providers.pricing import cost_of
 from assistant.providers.tokens import count_tokens
-
-EventKind = Literal[
-    "started", "delta", "part_finished", "finished", "validated", "retried", "failed", "repairing", "repaired",
-    "skipped", "cached",
-]
-StepStatus = Literal["pending", "running", "done", "failed", "incomplete", "truncated", "cancelled", "skipped"]
-#: statuses whose text later steps may read
-USABLE = ("done", "truncated")
-logger = logging.getLogger(__name__)
-
-
-class ChainEvent(BaseModel):
-    """Something that happened while running; consumed by the CLI and the UI."""
-
-    kind: EventKind
-    step: str
-    part: str | None = None
-    text: str = ""
-    message: str = ""
-    report: ValidationReport | None = None
-    usage: Usage | None = None
-    elapsed: float = 0.0
-    #: this delta belongs to a repair answer, not the main draft
-    repair: bool = False
-
-
-class StepResult(BaseModel):
-    step: str
-    status: StepStatus = "pending"
-    text: str = ""
-    error: str | None = None
-    usage: Usage = Usage()
-    repair_usage: Usage = Usage()
-    #: estimated tokens a full regeneration would have cost (prompt + whole answer)
-    regeneration_tokens: int = 0
-    cost: float | None = None
-    report: ValidationReport | None = None
-    timings: dict[str, float | str | None] = {}
-    attempts: int = 0
-    cached: bool = False
-    parts: dict[str, StepStatus] = {}
-
-
-class RunResult(BaseModel):
-    run_id: str | None
-    pack: str
-    provider: str
-    model: str
-    status: str
-    steps: dict[str, StepResult]
-    usage: Usage = Usage()
-    cost: float | None = None
-    started_at: str
-    finished_at: str | None = None
-    elapsed: float = 0.0
-
-
-class RunOptions(BaseModel):
-    """How to run; defaults come from :class:`~assistant.settings.Settings`."""
-
-    concurrency: int = Field(default=4, ge=1)
-    max_repair_rounds: int = Field(default=2, ge=0)
-    max_retries: int = Field(default=4, ge=0)
-    backoff_base: float = 1.0
-    backoff_cap: float = 30.0
-    checkpoint_seconds: float = 1.0
-    max_tokens: int = 8000
-    temperature: float = 0.3
-    timeout: float = 120.0
-    cache: bool = False
-
-    @classmethod
-    def from_settings(cls, settings: Settings, **overrides: Any) -> RunOptions:
-        values = {
-            "concurrency": settings.concurrency,
-            "max_repair_rounds": settings.max_repair_rounds,
-            "max_retries": settings.max_retries,
-            "backoff_base": settings.backoff_base,
-            "backoff_cap": settings.backoff_cap,
-            "checkpoint_seconds": settings.checkpoint_seconds,
-            "max_tokens": settings.max_tokens,
-            "temperature": settings.temperature,
-            "timeout": settings.request_timeout,
-            "cache": settings.cache,
-        }
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
-
-
-class RunStore(Protocol):
-    """What the runner needs from the history store (see :mod:`assistant.store`)."""
-
-    def create_run(self, *, pack: str, variables: dict, provider: str, model: str, base_url: str | None, options: dict) -> str: ...
-    def start_step(self, run_id: str, key: str, *, prompt: str, system: str | None) -> None: ...
-    def checkpoint(self, run_id: str, key: str, partial_text: str) -> None: ...
-    def finish_step(self, run_id: str, key: str, **fields: Any) -> None: ...
-    def add_version(self, run_id: str, key: str, text: str, kind: str) -> int: ...
-    def set_report(self, run_id: str, key: str, report: dict, *, usage: dict | None = None, cost: float | None = None) -> None: ...
-    def set_run_status(self, run_id: str, status: str, *, usage: dict | None = None, cost: float | None = None) -> None: ...
-    def get_run(self, run_id: str) -> Any: ...
-    def cache_get(self, key: str) -> Any: ...
-    def cache_put(self, key: str, *, provider: str, model: str, text: str, usage: dict) -> None: ...
-
-
-#: a server's retry-after is honoured up to this many times the backoff cap (a day-long hint would hang a run)
-RETRY_AFTER_CAP_FACTOR = 10
-
-
-def backoff_delay(attempt: int, retry_after: float | None, base: float, cap: float) -> float:
-    """Capped exponential backoff; the server's retry-after wins when it asks for longer (within reason)."""
-    delay = min(cap, base * (2 ** (attempt - 1)))
-    if retry_after is not None:
-        delay = max(delay, min(retry_after, cap * RETRY_AFTER_CAP_FACTOR))
-    return delay
-
-
-def part_key(step_id: str, part_id: str) -> str:
-    return f"{step_id}:{part_id}"
+from assistant.validation import ValidationReport, build_repair_prompt, merge_repair, validate_step
 
 
 def cache_key(provider: str, model: str, request: CompletionRequest) -> str:
@@ -200,55 +78,6 @@ class _Progress:
         return text if len(text) >= len(self._longest) else self._longest
 
 
-class _Checkpointer:
-    """Saves the partial text of every streaming request every ``interval`` seconds.
-
-    It runs on its own thread, so the saved text and the heartbeat stay fresh
-    while a stream stalls or a retry waits: a killed process or a closed tab
-    loses at most one interval of text, and a live step never reads as
-    interrupted.
-    """
-
-    def __init__(self, store: RunStore | None, run_id: str | None, interval: float) -> None:
-        self._store = store
-        self._run_id = run_id
-        self._interval = interval
-        self._watched: dict[str, Callable[[], str]] = {}
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def __enter__(self) -> _Checkpointer:
-        if self._store is not None and self._run_id is not None:
-            self._thread = threading.Thread(target=self._loop, name="checkpoints", daemon=True)
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-
-    def watch(self, key: str, text: Callable[[], str]) -> None:
-        with self._lock:
-            self._watched[key] = text
-
-    def unwatch(self, key: str) -> None:
-        with self._lock:
-            self._watched.pop(key, None)
-
-    def _loop(self) -> None:
-        assert self._store is not None and self._run_id is not None
-        while not self._stop.wait(self._interval):
-            with self._lock:
-                watched = list(self._watched.items())
-            for key, text in watched:
-                try:
-                    self._store.checkpoint(self._run_id, key, text())
-                except Exception:  # a full disk must not kill the stream; the next save retries
-                    logger.warning("could not checkpoint %s", key, exc_info=True)
-
-
 class ChainRunner:
     """Runs steps of one pack for one set of variables on one provider."""
 
@@ -276,7 +105,7 @@ class ChainRunner:
         self.base_url = base_url
         self.cancel = cancel or threading.Event()
         self._sleep = sleep
-        self._slots = _RequestSlots(self.options.concurrency, self.cancel)
+        self._slots = RequestSlots(self.options.concurrency, self.cancel)
         self._priority = downstream_work(pack)
         self._plan_lock = threading.Lock()
         self._result_lock = threading.Lock()
@@ -285,23 +114,13 @@ class ChainRunner:
         self._usable: set[str] = set()
         self._event_lock = threading.Lock()
         self._on_event: Callable[[ChainEvent], None] = lambda event: None
-        self._checkpointer = _Checkpointer(None, None, self.options.checkpoint_seconds)
+        self._checkpointer = Checkpointer(None, None, self.options.checkpoint_seconds)
 
     # --- planning -------------------------------------------------------------------
 
     def plan(self, steps: list[str] | None, available: Mapping[str, str]) -> list[Step]:
         """The steps to run, in manifest order; every input must be requested or available."""
-        chosen = [self.pack.step(s) for s in steps] if steps else self.pack.default_steps
-        ids = {s.id for s in chosen}
-        ordered = [s for s in self.pack.steps if s.id in ids]
-        for step in ordered:
-            lacking = [n for n in step.needs if n not in ids and not available.get(n)]
-            if lacking:
-                raise VariablesError(
-                    f"Step {step.id!r} reads {', '.join(lacking)}, which is neither in this run nor finished earlier. "
-                    f"Add it to --steps (e.g. --steps {','.join([*lacking, step.id])}) or resume a run that has it."
-                )
-        return ordered
+        return plan_steps(self.pack, steps, available)
 
     # --- running --------------------------------------------------------------------
 
@@ -357,7 +176,7 @@ class ChainRunner:
             if step.id in previous:
                 record = previous[step.id]
                 results[step.id] = StepResult(step=step.id, status="done", text=record.text, report=_report(record))
-        self._checkpointer = _Checkpointer(self.store, run_id, self.options.checkpoint_seconds)
+        self._checkpointer = Checkpointer(self.store, run_id, self.options.checkpoint_seconds)
         with self._checkpointer:
             self._schedule([s for s in plan if s.id not in results], available, finished_parts, results, run_id)
 
@@ -658,10 +477,9 @@ class ChainRunner:
                 return self._stream_once(request, step, part_id, progress.current, repair)
             except ProviderError as exc:
                 progress.keep(exc.partial_text)
-                if not exc.retryable or attempt_number > self.options.max_retries or self.cancel.is_set():
+                delay = retry_delay(exc, attempt_number, self.options)
+                if delay is None or self.cancel.is_set():
                     raise
-                retry_after = exc.retry_after if isinstance(exc, RateLimitError) else None
-                delay = backoff_delay(attempt_number, retry_after, self.options.backoff_base, self.options.backoff_cap)
                 self._emit(
                     ChainEvent(
                         kind="retried", step=step.id, part=part_id, repair=repair,
@@ -778,96 +596,6 @@ class ChainRunner:
                 return  # another round would ask for the same sections again
 
 
-class _RequestSlots:
-    """At most ``size`` provider requests at once, served by priority.
-
-    The priority is the work still downstream of the request's step, so the
-    critical path (e.g. runbooks, which training waits for) is served before
-    side branches (refinements nobody reads). Steps announce the requests
-    they are about to make (:meth:`expect`), so a burst of newly ready steps
-    is ordered by priority rather than by which thread happened to arrive
-    first. Waiting gives up on Stop.
-    """
-
-    def __init__(self, size: int, cancel: threading.Event) -> None:
-        self._free = size
-        self._waiting: list[tuple[float, int]] = []
-        self._expected: dict[str, tuple[float, int]] = {}
-        self._tickets = itertools.count()
-        self._condition = threading.Condition()
-        self._cancel = cancel
-
-    def expect(self, step: str, priority: float, count: int) -> None:
-        """``step`` will soon ask for ``count`` slots; hold lower priorities back until it does."""
-        if count < 1:
-            return
-        with self._condition:
-            self._expected[step] = (priority, count)
-
-    def forget(self, step: str) -> None:
-        """The step needs no more slots than it took (it ended, or its parts were already done)."""
-        with self._condition:
-            self._expected.pop(step, None)
-            self._condition.notify_all()
-
-    def _admissible(self, ticket: tuple[float, int]) -> bool:
-        if self._free == 0 or self._waiting[0] != ticket:
-            return False
-        announced = max((priority for priority, _ in self._expected.values()), default=float("-inf"))
-        return -ticket[0] >= announced
-
-    @contextmanager
-    def slot(self, step: str, priority: float) -> Iterator[None]:
-        ticket = (-priority, next(self._tickets))
-        with self._condition:
-            heapq.heappush(self._waiting, ticket)
-            if step in self._expected:  # this request is one the step announced
-                _, count = self._expected[step]
-                if count <= 1:
-                    del self._expected[step]
-                else:
-                    self._expected[step] = (priority, count - 1)
-            try:
-                while not self._admissible(ticket):
-                    if self._cancel.is_set():
-                        raise CancelledError()
-                    self._condition.wait(timeout=0.05)
-            finally:
-                self._waiting.remove(ticket)
-                heapq.heapify(self._waiting)
-                self._condition.notify_all()
-            self._free -= 1
-        try:
-            yield
-        finally:
-            with self._condition:
-                self._free += 1
-                self._condition.notify_all()
-
-
-def downstream_work(pack: Pack) -> dict[str, float]:
-    """For each step, the expected tokens on the longest path from it to the end of the DAG."""
-    work: dict[str, float] = {}
-    for step in reversed(pack.steps):
-        dependants = [s for s in pack.steps if step.id in s.needs]
-        work[step.id] = step.expected_tokens + max((work[d.id] for d in dependants), default=0.0)
-    return work
-
-
 def _report(record: Any) -> ValidationReport | None:
     raw = getattr(record, "report", None)
     return ValidationReport.model_validate(raw) if raw else None
-
-
-def join_parts(parts: list[Section], texts: Mapping[str, str]) -> str:
-    """Join fan-out answers in manifest order, each under a heading naming its part."""
-    blocks = []
-    for part in parts:
-        text = (texts.get(part.id) or "").strip()
-        if not text:
-            continue
-        outline = parse_outline(text)
-        first = outline.nodes[0] if outline.nodes else None
-        names_part = first is not None and part.id in TitleMatcher(Checklist(sections=[part])).match(first.title)
-        blocks.append(text if names_part else f"# {part.title}\n\n{text}")
-    return "\n\n".join(blocks) + "\n"
