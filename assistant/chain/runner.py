@@ -11,71 +11,28 @@ streams, and a resumed run never re-requests a finished step or part.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
-from assistant.chain.checkpoint import Checkpointer
-from assistant.chain.events import USABLE, ChainEvent, RunOptions, RunResult, RunStore, StepResult
+from assistant.chain.events import ChainEvent, RunOptions, RunResult, RunStore, StepResult
 from assistant.chain.parts import join_parts, part_key
 from assistant.chain.plan import plan_steps
-from assistant.chain.retry import retry_delay
-from assistant.chain.slots import RequestSlots, downstream_work
+from assistant.chain.schedule import StepScheduler
+from assistant.chain.streaming import RequestStreamer
 from assistant.errors import CancelledError, IncompleteAnswerError, PlaybookError, ProviderError
 from assistant.packs import Pack, RenderedPrompt, Section, Step, render_step
-from assistant.providers.base import CompletionRequest, DraftTask, Final, Provider, TextDelta, Usage
+from assistant.providers.base import Provider, Usage
 from assistant.providers.pricing import cost_of
 from assistant.providers.tokens import count_tokens
 from assistant.validation import ValidationReport, build_repair_prompt, merge_repair, validate_step
 
 
-def cache_key(provider: str, model: str, request: CompletionRequest) -> str:
-    payload = json.dumps(
-        [provider, model, request.system, request.prompt, request.max_tokens, request.temperature], ensure_ascii=False
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-class _Attempt:
-    """One streamed answer, collected while events go out."""
-
-    def __init__(self) -> None:
-        self.chunks: list[str] = []
-        self.first_token: float | None = None
-
-    @property
-    def text(self) -> str:
-        return "".join(self.chunks)
-
-
-class _Progress:
-    """The text of one request across retries: the current attempt and the longest partial so far."""
-
-    def __init__(self) -> None:
-        self.current = _Attempt()
-        self.attempts = 0
-        self._longest = ""
-
-    def start_attempt(self) -> None:
-        self.keep(self.current.text)
-        self.current = _Attempt()
-
-    def keep(self, text: str) -> None:
-        if len(text) > len(self._longest):
-            self._longest = text
-
-    def best(self) -> str:
-        text = self.current.text
-        return text if len(text) >= len(self._longest) else self._longest
 
 
 class ChainRunner:
@@ -104,19 +61,13 @@ class ChainRunner:
         self.system_pack = system_pack
         self.base_url = base_url
         self.cancel = cancel or threading.Event()
-        self._sleep = sleep
-        self._slots = RequestSlots(self.options.concurrency, self.cancel)
-        self._priority = downstream_work(pack)
-        self._plan_lock = threading.Lock()
-        self._result_lock = threading.Lock()
-        self._outstanding: dict[str, int] = {}
-        self._not_started: set[str] = set()
-        self._usable: set[str] = set()
         self._event_lock = threading.Lock()
         self._on_event: Callable[[ChainEvent], None] = lambda event: None
-        self._checkpointer = Checkpointer(None, None, self.options.checkpoint_seconds)
-
-    # --- planning -------------------------------------------------------------------
+        self._scheduler = StepScheduler(pack, self.options.concurrency, self.cancel, self._emit)
+        self._requests = RequestStreamer(
+            pack, provider, model=model, variables=self.variables, options=self.options, store=store,
+            scheduler=self._scheduler, cancel=self.cancel, emit=self._emit, sleep=sleep,
+        )
 
     def plan(self, steps: list[str] | None, available: Mapping[str, str]) -> list[Step]:
         """The steps to run, in manifest order; every input must be requested or available."""
@@ -143,6 +94,24 @@ class ChainRunner:
         if on_event is not None:
             self._on_event = on_event
         available = dict(outputs or {})
+        previous, finished_parts = self._finished_earlier(run_id, available)
+        plan = self.plan(steps, available)
+        run_id = self._open_run(plan, run_id)
+        results: dict[str, StepResult] = {}
+        for step in plan:
+            if step.id in previous:
+                record = previous[step.id]
+                results[step.id] = StepResult(step=step.id, status="done", text=record.text, report=_report(record))
+        pending = [s for s in plan if s.id not in results]
+        with self._requests.checkpoints(run_id):
+            self._scheduler.run(
+                pending, available, finished_parts, results,
+                lambda step, inputs: self._run_step(step, inputs, finished_parts, run_id),
+            )
+        return self._close_run(plan, results, run_id, started, started_at)
+
+    def _finished_earlier(self, run_id: str | None, available: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+        """The done steps and parts of the run being resumed; their texts become ``available``."""
         finished_parts: dict[str, str] = {}
         previous: dict[str, Any] = {}
         if run_id is not None and self.store is not None:
@@ -154,7 +123,10 @@ class ChainRunner:
                         finished_parts[step_record.key] = step_record.text
                     else:
                         available.setdefault(step_record.key, step_record.text)
-        plan = self.plan(steps, available)
+        return previous, finished_parts
+
+    def _open_run(self, plan: list[Step], run_id: str | None) -> str | None:
+        """Record a new run (unless resuming one) and mark it running."""
         if self.store is not None and run_id is None:
             run_id = self.store.create_run(
                 pack=self.pack.name,
@@ -171,15 +143,12 @@ class ChainRunner:
             )
         if self.store is not None and run_id is not None:
             self.store.set_run_status(run_id, "running")
-        results: dict[str, StepResult] = {}
-        for step in plan:
-            if step.id in previous:
-                record = previous[step.id]
-                results[step.id] = StepResult(step=step.id, status="done", text=record.text, report=_report(record))
-        self._checkpointer = Checkpointer(self.store, run_id, self.options.checkpoint_seconds)
-        with self._checkpointer:
-            self._schedule([s for s in plan if s.id not in results], available, finished_parts, results, run_id)
+        return run_id
 
+    def _close_run(
+        self, plan: list[Step], results: dict[str, StepResult], run_id: str | None, started: float, started_at: str
+    ) -> RunResult:
+        """Add up usage and cost, settle the run's status and record it."""
         total = Usage()
         costs = []
         for result in results.values():
@@ -212,92 +181,14 @@ class ChainRunner:
             elapsed=time.monotonic() - started,
         )
 
-    def _schedule(
-        self,
-        pending: list[Step],
-        available: dict[str, str],
-        finished_parts: dict[str, str],
-        results: dict[str, StepResult],
-        run_id: str | None,
-    ) -> None:
-        blocked: set[str] = set()
-        with self._plan_lock:
-            self._not_started = {s.id for s in pending}
-            self._usable = set(available)
-        with ThreadPoolExecutor(max_workers=max(1, len(pending)), thread_name_prefix="step") as pool:
-            running: dict[Future[StepResult], Step] = {}
-            while pending or running:
-                for step in list(pending):
-                    if self.cancel.is_set():
-                        pending.remove(step)
-                        self._slots.forget(step.id)
-                        results[step.id] = StepResult(step=step.id, status="cancelled", error="Stopped before it started.")
-                    elif any(n in blocked for n in step.needs):
-                        pending.remove(step)
-                        self._slots.forget(step.id)
-                        blocked.add(step.id)
-                        reason = ", ".join(n for n in step.needs if n in blocked)
-                        results[step.id] = StepResult(
-                            step=step.id, status="skipped", error=f"Not run: it reads {reason}, which did not finish."
-                        )
-                        self._emit(ChainEvent(kind="skipped", step=step.id, message=results[step.id].error or ""))
-                    elif all(available.get(n) for n in step.needs):
-                        pending.remove(step)
-                        with self._plan_lock:
-                            self._not_started.discard(step.id)
-                        inputs = {n: available[n] for n in step.needs}
-                        self._slots.expect(step.id, self._priority.get(step.id, 0.0), self._requests_left(step, finished_parts))
-                        running[pool.submit(self._run_step, step, inputs, finished_parts, run_id)] = step
-                if not running:
-                    break
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    step = running.pop(future)
-                    result = future.result()
-                    results[step.id] = result
-                    if result.status in USABLE:
-                        available[step.id] = result.text
-                        with self._plan_lock:
-                            self._usable.add(step.id)
-                    else:
-                        blocked.add(step.id)
-
-    def _requests_left(self, step: Step, finished_parts: Mapping[str, str]) -> int:
-        """Requests a step will still make: one, or one per fan-out part not finished earlier."""
-        parts = self.pack.fan_out_parts.get(step.id, [])
-        return sum(1 for p in parts if part_key(step.id, p.id) not in finished_parts) if parts else 1
-
-    def _request_done(self, step_id: str) -> None:
-        """Called while the request still holds its slot: when it is the step's last one,
-        the steps waiting only for this one will request next, so announce them now and the
-        slot about to be freed is not taken by a lower-priority side branch."""
-        with self._plan_lock:
-            self._outstanding[step_id] = self._outstanding.get(step_id, 1) - 1
-            if self._outstanding[step_id] > 0:
-                return
-            for dependant in self.pack.steps:
-                if dependant.id in self._not_started and step_id in dependant.needs and all(
-                    n == step_id or n in self._usable for n in dependant.needs
-                ):
-                    parts = len(self.pack.fan_out_parts.get(dependant.id, [])) or 1
-                    self._slots.expect(dependant.id, self._priority.get(dependant.id, 0.0), parts)
-
     def _emit(self, event: ChainEvent) -> None:
         with self._event_lock:
             self._on_event(event)
 
-    def _run_step(self, step: Step, inputs: dict[str, str], finished_parts: dict[str, str], run_id: str | None) -> StepResult:
-        try:
-            return self._run_step_once(step, inputs, finished_parts, run_id)
-        finally:
-            self._slots.forget(step.id)
-
-    def _run_step_once(
+    def _run_step(
         self, step: Step, inputs: dict[str, str], finished_parts: dict[str, str], run_id: str | None
     ) -> StepResult:
         started = time.monotonic()
-        with self._plan_lock:
-            self._outstanding[step.id] = self._requests_left(step, finished_parts)
         result = StepResult(step=step.id, status="running", timings={"started_at": _now()})
         self._emit(ChainEvent(kind="started", step=step.id))
         try:
@@ -306,7 +197,7 @@ class ChainRunner:
             else:
                 prompt = render_step(self.pack, step, self.variables, inputs, system_pack=self.system_pack)
                 prompts = [prompt]
-                text, final_reason = self._request(step, None, prompt, result, run_id, key=step.id)
+                text, final_reason = self._requests.request(step, None, prompt, result, run_id, key=step.id)
         except (ProviderError, CancelledError) as exc:
             partial = exc.partial_text
             if isinstance(exc, CancelledError):
@@ -369,7 +260,7 @@ class ChainRunner:
                 result.parts[part.id] = "done"
                 return
             try:
-                texts[part.id], reasons[part.id] = self._request(step, part, prompt, result, run_id, key=key)
+                texts[part.id], reasons[part.id] = self._requests.request(step, part, prompt, result, run_id, key=key)
                 result.parts[part.id] = "truncated" if reasons[part.id] == "length" else "done"
                 self._emit(ChainEvent(kind="part_finished", step=step.id, part=part.id, text=texts[part.id]))
             except (ProviderError, CancelledError) as exc:
@@ -386,137 +277,6 @@ class ChainRunner:
             raise first
         reason = "length" if "length" in reasons.values() else "stop"
         return joined, reason, prompts
-
-    def _request(
-        self,
-        step: Step,
-        part: Section | None,
-        prompt: RenderedPrompt,
-        result: StepResult,
-        run_id: str | None,
-        *,
-        key: str,
-        sections: list[str] | None = None,
-        repair: bool = False,
-    ) -> tuple[str, str]:
-        """Stream one request with retries; returns (text, finish_reason)."""
-        request = CompletionRequest(
-            model=self.model,
-            prompt=prompt.user,
-            system=prompt.system,
-            max_tokens=min(step.max_tokens or self.options.max_tokens, self.options.max_tokens),
-            temperature=self.options.temperature,
-            timeout=self.options.timeout,
-            task=DraftTask(
-                pack=self.pack.name, step=step.id, part=part.id if part else None, variables=self.variables, sections=sections
-            ),
-        )
-        part_id = part.id if part else None
-        store = self.store if run_id is not None else None
-        if store is not None and not repair:
-            store.start_step(run_id, key, prompt=prompt.user, system=prompt.system)
-        if self.options.cache and self.store is not None:
-            cached = self.store.cache_get(cache_key(self.provider.name, self.model, request))
-            if cached is not None:
-                self._emit(ChainEvent(kind="cached", step=step.id, part=part_id, message="Reused a stored answer: no tokens spent."))
-                self._emit(ChainEvent(kind="delta", step=step.id, part=part_id, text=cached.text, repair=repair))
-                result.cached = True
-                if store is not None and part is not None:
-                    store.finish_step(run_id, key, status="done", text=cached.text, usage=Usage().model_dump(), cost=0.0)
-                return cached.text, "stop"
-        progress = _Progress()
-        saving = store is not None and not repair
-        if saving:
-            self._checkpointer.watch(key, progress.best)
-        try:
-            final = self._stream_with_retries(request, step, part_id, progress, repair)
-        except (ProviderError, CancelledError) as exc:
-            exc.partial_text = progress.best()
-            if saving and part is not None:
-                status = "cancelled" if isinstance(exc, CancelledError) else "failed"
-                store.finish_step(run_id, key, status=status, text=exc.partial_text, error=exc.message)
-            raise
-        finally:
-            with self._result_lock:  # fan-out parts finish on several threads
-                result.attempts += progress.attempts
-            if saving:
-                self._checkpointer.unwatch(key)
-        usage = final.usage
-        with self._result_lock:
-            if repair:
-                result.repair_usage = result.repair_usage + usage
-            else:
-                result.usage = result.usage + usage
-                first = progress.current.first_token
-                if first is not None and (result.timings.get("first_token") is None or first < result.timings["first_token"]):
-                    result.timings["first_token"] = first
-                result.timings["latency"] = max(final.latency, result.timings.get("latency") or 0.0)
-        text = progress.current.text
-        if self.options.cache and self.store is not None and final.finish_reason == "stop":
-            self.store.cache_put(
-                cache_key(self.provider.name, self.model, request),
-                provider=self.provider.name, model=self.model, text=text, usage=usage.model_dump(),
-            )
-        if saving and part is not None:
-            status = "truncated" if final.finish_reason == "length" else "done"
-            store.finish_step(
-                run_id, key, status=status, text=text, usage=usage.model_dump(), cost=cost_of(self.model, usage),
-                timings={"first_token": progress.current.first_token, "latency": final.latency},
-            )
-        return text, final.finish_reason
-
-    def _stream_with_retries(
-        self, request: CompletionRequest, step: Step, part_id: str | None, progress: _Progress, repair: bool
-    ) -> Final:
-        """Retry what backoff can fix (rate limits, 5xx, timeouts, cut streams); never auth or bad requests."""
-        attempt_number = 0
-        while True:
-            attempt_number += 1
-            progress.start_attempt()
-            try:
-                return self._stream_once(request, step, part_id, progress.current, repair)
-            except ProviderError as exc:
-                progress.keep(exc.partial_text)
-                delay = retry_delay(exc, attempt_number, self.options)
-                if delay is None or self.cancel.is_set():
-                    raise
-                self._emit(
-                    ChainEvent(
-                        kind="retried", step=step.id, part=part_id, repair=repair,
-                        message=f"{exc.message} Retrying in {delay:.1f} s (attempt {attempt_number + 1}).",
-                    )
-                )
-                self._wait(delay)
-            finally:
-                progress.attempts += 1
-
-    def _stream_once(
-        self, request: CompletionRequest, step: Step, part_id: str | None, attempt: _Attempt, repair: bool
-    ) -> Final:
-        started = time.monotonic()
-        with self._slots.slot(step.id, self._priority.get(step.id, 0.0)):
-            for event in self.provider.stream(request):
-                if self.cancel.is_set():
-                    raise CancelledError(partial_text=attempt.text)
-                if isinstance(event, TextDelta):
-                    if attempt.first_token is None:
-                        attempt.first_token = time.monotonic() - started
-                    attempt.chunks.append(event.text)
-                    self._emit(ChainEvent(kind="delta", step=step.id, part=part_id, text=event.text, repair=repair))
-                else:
-                    if not repair:
-                        self._request_done(step.id)
-                    return event
-        raise IncompleteAnswerError(
-            f"{self.provider.name}: the answer stream ended without a finish event; retry the step.",
-            partial_text=attempt.text,
-        )
-
-    def _wait(self, seconds: float) -> None:
-        if self._sleep is not None:
-            self._sleep(seconds)
-        elif self.cancel.wait(seconds):
-            raise CancelledError()
 
     # --- repair ---------------------------------------------------------------------
 
@@ -560,7 +320,7 @@ class ChainRunner:
             )
             prompt = RenderedPrompt(user=build_repair_prompt(self.pack, step, result.text, report, self.variables), system=system)
             try:
-                addition, finish = self._request(step, None, prompt, result, run_id, key=step.id, sections=wanted, repair=True)
+                addition, finish = self._requests.request(step, None, prompt, result, run_id, key=step.id, sections=wanted, repair=True)
             except (ProviderError, CancelledError) as exc:
                 self._emit(ChainEvent(kind="failed", step=step.id, message=f"Repair failed: {exc.message} The draft is kept."))
                 return

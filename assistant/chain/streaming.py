@@ -1,0 +1,240 @@
+"""One provider request of a step, a fan-out part or a repair, streamed to the end.
+
+Every delta goes out as an event while the text is collected; what backoff
+can fix is retried; the partial text stays checkpointed; an identical
+request may be answered from the cache; usage lands on the step's result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+
+from assistant.chain.checkpoint import Checkpointer
+from assistant.chain.events import ChainEvent, RunOptions, RunStore, StepResult
+from assistant.chain.retry import retry_delay
+from assistant.chain.schedule import StepScheduler
+from assistant.errors import CancelledError, IncompleteAnswerError, ProviderError
+from assistant.packs import Pack, RenderedPrompt, Section, Step
+from assistant.providers.base import CompletionRequest, DraftTask, Final, Provider, TextDelta, Usage
+from assistant.providers.pricing import cost_of
+
+
+def cache_key(provider: str, model: str, request: CompletionRequest) -> str:
+    payload = json.dumps(
+        [provider, model, request.system, request.prompt, request.max_tokens, request.temperature], ensure_ascii=False
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class Attempt:
+    """One streamed answer, collected while events go out."""
+
+    def __init__(self) -> None:
+        self.chunks: list[str] = []
+        self.first_token: float | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(self.chunks)
+
+
+class Progress:
+    """The text of one request across retries: the current attempt and the longest partial so far."""
+
+    def __init__(self) -> None:
+        self.current = Attempt()
+        self.attempts = 0
+        self._longest = ""
+
+    def start_attempt(self) -> None:
+        self.keep(self.current.text)
+        self.current = Attempt()
+
+    def keep(self, text: str) -> None:
+        if len(text) > len(self._longest):
+            self._longest = text
+
+    def best(self) -> str:
+        text = self.current.text
+        return text if len(text) >= len(self._longest) else self._longest
+
+
+class RequestStreamer:
+    """Sends the requests of one pack's steps on one provider and model."""
+
+    def __init__(
+        self,
+        pack: Pack,
+        provider: Provider,
+        *,
+        model: str,
+        variables: Mapping[str, str | list[str]],
+        options: RunOptions,
+        store: RunStore | None,
+        scheduler: StepScheduler,
+        cancel: threading.Event,
+        emit: Callable[[ChainEvent], None],
+        sleep: Callable[[float], None] | None,
+    ) -> None:
+        self._pack = pack
+        self._provider = provider
+        self._model = model
+        self._variables = variables
+        self._options = options
+        self._store = store
+        self._scheduler = scheduler
+        self._cancel = cancel
+        self._emit = emit
+        self._sleep = sleep
+        self._result_lock = threading.Lock()
+        self._checkpointer = Checkpointer(None, None, options.checkpoint_seconds)
+
+    @contextmanager
+    def checkpoints(self, run_id: str | None) -> Iterator[None]:
+        """Keep saving the partial text of this run's requests until the block ends."""
+        self._checkpointer = Checkpointer(self._store, run_id, self._options.checkpoint_seconds)
+        with self._checkpointer:
+            yield
+
+    def request(
+        self,
+        step: Step,
+        part: Section | None,
+        prompt: RenderedPrompt,
+        result: StepResult,
+        run_id: str | None,
+        *,
+        key: str,
+        sections: list[str] | None = None,
+        repair: bool = False,
+    ) -> tuple[str, str]:
+        """Stream one request with retries; returns (text, finish_reason)."""
+        request = self._completion_request(step, part, prompt, sections)
+        part_id = part.id if part else None
+        store = self._store if run_id is not None else None
+        if store is not None and not repair:
+            store.start_step(run_id, key, prompt=prompt.user, system=prompt.system)
+        if self._options.cache and self._store is not None:
+            cached = self._store.cache_get(cache_key(self._provider.name, self._model, request))
+            if cached is not None:
+                self._emit(ChainEvent(kind="cached", step=step.id, part=part_id, message="Reused a stored answer: no tokens spent."))
+                self._emit(ChainEvent(kind="delta", step=step.id, part=part_id, text=cached.text, repair=repair))
+                result.cached = True
+                if store is not None and part is not None:
+                    store.finish_step(run_id, key, status="done", text=cached.text, usage=Usage().model_dump(), cost=0.0)
+                return cached.text, "stop"
+        progress = Progress()
+        saving = store is not None and not repair
+        if saving:
+            self._checkpointer.watch(key, progress.best)
+        try:
+            final = self._stream_with_retries(request, step, part_id, progress, repair)
+        except (ProviderError, CancelledError) as exc:
+            exc.partial_text = progress.best()
+            if saving and part is not None:
+                status = "cancelled" if isinstance(exc, CancelledError) else "failed"
+                store.finish_step(run_id, key, status=status, text=exc.partial_text, error=exc.message)
+            raise
+        finally:
+            with self._result_lock:  # fan-out parts finish on several threads
+                result.attempts += progress.attempts
+            if saving:
+                self._checkpointer.unwatch(key)
+        self._add_usage(result, progress.current, final, repair)
+        text = progress.current.text
+        if self._options.cache and self._store is not None and final.finish_reason == "stop":
+            self._store.cache_put(
+                cache_key(self._provider.name, self._model, request),
+                provider=self._provider.name, model=self._model, text=text, usage=final.usage.model_dump(),
+            )
+        if saving and part is not None:
+            status = "truncated" if final.finish_reason == "length" else "done"
+            store.finish_step(
+                run_id, key, status=status, text=text, usage=final.usage.model_dump(), cost=cost_of(self._model, final.usage),
+                timings={"first_token": progress.current.first_token, "latency": final.latency},
+            )
+        return text, final.finish_reason
+
+    def _completion_request(
+        self, step: Step, part: Section | None, prompt: RenderedPrompt, sections: list[str] | None
+    ) -> CompletionRequest:
+        return CompletionRequest(
+            model=self._model,
+            prompt=prompt.user,
+            system=prompt.system,
+            max_tokens=min(step.max_tokens or self._options.max_tokens, self._options.max_tokens),
+            temperature=self._options.temperature,
+            timeout=self._options.timeout,
+            task=DraftTask(
+                pack=self._pack.name, step=step.id, part=part.id if part else None, variables=self._variables, sections=sections
+            ),
+        )
+
+    def _add_usage(self, result: StepResult, attempt: Attempt, final: Final, repair: bool) -> None:
+        with self._result_lock:
+            if repair:
+                result.repair_usage = result.repair_usage + final.usage
+            else:
+                result.usage = result.usage + final.usage
+                first = attempt.first_token
+                if first is not None and (result.timings.get("first_token") is None or first < result.timings["first_token"]):
+                    result.timings["first_token"] = first
+                result.timings["latency"] = max(final.latency, result.timings.get("latency") or 0.0)
+
+    def _stream_with_retries(
+        self, request: CompletionRequest, step: Step, part_id: str | None, progress: Progress, repair: bool
+    ) -> Final:
+        """Retry what backoff can fix (rate limits, 5xx, timeouts, cut streams); never auth or bad requests."""
+        attempt_number = 0
+        while True:
+            attempt_number += 1
+            progress.start_attempt()
+            try:
+                return self._stream_once(request, step, part_id, progress.current, repair)
+            except ProviderError as exc:
+                progress.keep(exc.partial_text)
+                delay = retry_delay(exc, attempt_number, self._options)
+                if delay is None or self._cancel.is_set():
+                    raise
+                self._emit(
+                    ChainEvent(
+                        kind="retried", step=step.id, part=part_id, repair=repair,
+                        message=f"{exc.message} Retrying in {delay:.1f} s (attempt {attempt_number + 1}).",
+                    )
+                )
+                self._wait(delay)
+            finally:
+                progress.attempts += 1
+
+    def _stream_once(
+        self, request: CompletionRequest, step: Step, part_id: str | None, attempt: Attempt, repair: bool
+    ) -> Final:
+        started = time.monotonic()
+        with self._scheduler.slot(step.id):
+            for event in self._provider.stream(request):
+                if self._cancel.is_set():
+                    raise CancelledError(partial_text=attempt.text)
+                if isinstance(event, TextDelta):
+                    if attempt.first_token is None:
+                        attempt.first_token = time.monotonic() - started
+                    attempt.chunks.append(event.text)
+                    self._emit(ChainEvent(kind="delta", step=step.id, part=part_id, text=event.text, repair=repair))
+                else:
+                    if not repair:
+                        self._scheduler.request_done(step.id)
+                    return event
+        raise IncompleteAnswerError(
+            f"{self._provider.name}: the answer stream ended without a finish event; retry the step.",
+            partial_text=attempt.text,
+        )
+
+    def _wait(self, seconds: float) -> None:
+        if self._sleep is not None:
+            self._sleep(seconds)
+        elif self._cancel.wait(seconds):
+            raise CancelledError()
