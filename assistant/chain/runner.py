@@ -21,6 +21,7 @@ from typing import Any
 from assistant.chain.events import ChainEvent, RunOptions, RunResult, RunStore, StepResult
 from assistant.chain.parts import join_parts, part_key
 from assistant.chain.plan import plan_steps
+from assistant.chain.repair_rounds import RepairRounds
 from assistant.chain.schedule import StepScheduler
 from assistant.chain.streaming import RequestStreamer
 from assistant.errors import CancelledError, IncompleteAnswerError, PlaybookError, ProviderError
@@ -28,7 +29,7 @@ from assistant.packs import Pack, RenderedPrompt, Section, Step, render_step
 from assistant.providers.base import Provider, Usage
 from assistant.providers.pricing import cost_of
 from assistant.providers.tokens import count_tokens
-from assistant.validation import ValidationReport, build_repair_prompt, merge_repair, validate_step
+from assistant.validation import ValidationReport, validate_step
 
 
 def _now() -> str:
@@ -67,6 +68,10 @@ class ChainRunner:
         self._requests = RequestStreamer(
             pack, provider, model=model, variables=self.variables, options=self.options, store=store,
             scheduler=self._scheduler, cancel=self.cancel, emit=self._emit, sleep=sleep,
+        )
+        self._repairs = RepairRounds(
+            pack, self._requests, model=model, variables=self.variables, options=self.options, store=store,
+            cancel=self.cancel, emit=self._emit,
         )
 
     def plan(self, steps: list[str] | None, available: Mapping[str, str]) -> list[Step]:
@@ -237,7 +242,7 @@ class ChainRunner:
                 run_id, step.id, status=result.status, text=text, usage=result.usage.model_dump(), cost=result.cost,
                 timings=result.timings, report=report.model_dump(mode="json"),
             )
-        self._repair(step, result, run_id, system=prompts[0].system)
+        self._repairs.run(step, result, run_id, system=prompts[0].system)
         result.cost = cost_of(self.model, result.usage + result.repair_usage)
         result.timings["finished_at"] = _now()
         result.timings["elapsed"] = time.monotonic() - started
@@ -302,58 +307,9 @@ class ChainRunner:
         needed = {n: (inputs or {}).get(n) or "(see the draft)" for n in step.needs}
         part = self.pack.fan_out_parts.get(step.id, [None])[0]
         system = render_step(self.pack, step, self.variables, needed, part=part, system_pack=self.system_pack).system
-        self._repair(step, result, run_id, system=system, rounds=max(self.options.max_repair_rounds, 1))
+        self._repairs.run(step, result, run_id, system=system, rounds=max(self.options.max_repair_rounds, 1))
         result.cost = cost_of(self.model, result.repair_usage)
         return result
-
-    def _repair(
-        self, step: Step, result: StepResult, run_id: str | None, *, system: str | None, rounds: int | None = None
-    ) -> None:
-        report = result.report
-        limit = self.options.max_repair_rounds if rounds is None else rounds
-        round_number = 0
-        while report is not None and report.missing and round_number < limit and not self.cancel.is_set():
-            round_number += 1
-            wanted = list(report.missing)
-            self._emit(
-                ChainEvent(kind="repairing", step=step.id, message=f"Asking only for: {', '.join(wanted)} (round {round_number}).")
-            )
-            prompt = RenderedPrompt(user=build_repair_prompt(self.pack, step, result.text, report, self.variables), system=system)
-            try:
-                addition, finish = self._requests.request(step, None, prompt, result, run_id, key=step.id, sections=wanted, repair=True)
-            except (ProviderError, CancelledError) as exc:
-                self._emit(ChainEvent(kind="failed", step=step.id, message=f"Repair failed: {exc.message} The draft is kept."))
-                return
-            checklist = self.pack.checklist_for(step.id)
-            assert checklist is not None
-            merged = merge_repair(result.text, addition, checklist, wanted)
-            if merged == result.text:
-                self._emit(
-                    ChainEvent(
-                        kind="failed", step=step.id,
-                        message="The repair answer held none of the requested sections; the draft is unchanged.",
-                    )
-                )
-                return
-            result.text = merged
-            cut = finish == "length"
-            report = validate_step(result.text, self.pack, step.id, known_truncated=cut)
-            result.report = report
-            if cut:
-                result.status = "truncated"
-            elif result.status == "truncated" and report.ok:
-                result.status = "done"
-            progress = set(report.missing) != set(wanted)
-            if self.store is not None and run_id is not None:
-                self.store.add_version(run_id, step.id, result.text, "repaired")
-                spent = result.usage + result.repair_usage
-                self.store.set_report(
-                    run_id, step.id, report.model_dump(mode="json"),
-                    usage=spent.model_dump(), cost=cost_of(self.model, spent),
-                )
-            self._emit(ChainEvent(kind="repaired", step=step.id, report=report, usage=result.repair_usage))
-            if not progress:
-                return  # another round would ask for the same sections again
 
 
 def _report(record: Any) -> ValidationReport | None:
