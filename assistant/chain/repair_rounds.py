@@ -6,13 +6,11 @@ tokens and throws away text the reader may already have checked.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Mapping
-
-from assistant.chain.events import ChainEvent, RunOptions, RunStore, StepResult
+from assistant.chain.context import RunnerContext
+from assistant.chain.events import ChainEvent, StepResult
 from assistant.chain.streaming import RequestStreamer
 from assistant.errors import CancelledError, ProviderError
-from assistant.packs import Pack, RenderedPrompt, Step
+from assistant.packs import RenderedPrompt, Step
 from assistant.providers.pricing import cost_of
 from assistant.validation import build_repair_prompt, merge_repair, validate_step
 
@@ -20,49 +18,35 @@ from assistant.validation import build_repair_prompt, merge_repair, validate_ste
 class RepairRounds:
     """Repeats repair rounds while sections are missing, the limit allows and each round makes progress."""
 
-    def __init__(
-        self,
-        pack: Pack,
-        requests: RequestStreamer,
-        *,
-        model: str,
-        variables: Mapping[str, str | list[str]],
-        options: RunOptions,
-        store: RunStore | None,
-        cancel: threading.Event,
-        emit: Callable[[ChainEvent], None],
-    ) -> None:
-        self._pack = pack
+    def __init__(self, context: RunnerContext, requests: RequestStreamer) -> None:
+        self._context = context
         self._requests = requests
-        self._model = model
-        self._variables = variables
-        self._options = options
-        self._store = store
-        self._cancel = cancel
-        self._emit = emit
 
-    def run(self, step: Step, result: StepResult, run_id: str | None, *, system: str | None, rounds: int | None = None) -> None:
+    def run(
+        self, step: Step, result: StepResult, run_id: str | None, *, system: str | None, rounds: int | None = None
+    ) -> None:
         """Repair ``result`` in place; a failed round keeps the draft as it was."""
+        context = self._context
         report = result.report
-        limit = self._options.max_repair_rounds if rounds is None else rounds
+        limit = context.options.max_repair_rounds if rounds is None else rounds
         round_number = 0
-        while report is not None and report.missing and round_number < limit and not self._cancel.is_set():
+        while report is not None and report.missing and round_number < limit and not context.cancel.is_set():
             round_number += 1
             wanted = list(report.missing)
-            self._emit(
+            context.emit(
                 ChainEvent(kind="repairing", step=step.id, message=f"Asking only for: {', '.join(wanted)} (round {round_number}).")
             )
-            prompt = RenderedPrompt(user=build_repair_prompt(self._pack, step, result.text, report, self._variables), system=system)
+            prompt = RenderedPrompt(user=build_repair_prompt(context.pack, step, result.text, report, context.variables), system=system)
             try:
                 addition, finish = self._requests.request(step, None, prompt, result, run_id, key=step.id, sections=wanted, repair=True)
             except (ProviderError, CancelledError) as exc:
-                self._emit(ChainEvent(kind="failed", step=step.id, message=f"Repair failed: {exc.message} The draft is kept."))
+                context.emit(ChainEvent(kind="failed", step=step.id, message=f"Repair failed: {exc.message} The draft is kept."))
                 return
-            checklist = self._pack.checklist_for(step.id)
+            checklist = context.pack.checklist_for(step.id)
             assert checklist is not None
             merged = merge_repair(result.text, addition, checklist, wanted)
             if merged == result.text:
-                self._emit(
+                context.emit(
                     ChainEvent(
                         kind="failed", step=step.id,
                         message="The repair answer held none of the requested sections; the draft is unchanged.",
@@ -71,20 +55,20 @@ class RepairRounds:
                 return
             result.text = merged
             cut = finish == "length"
-            report = validate_step(result.text, self._pack, step.id, known_truncated=cut)
+            report = validate_step(result.text, context.pack, step.id, known_truncated=cut)
             result.report = report
             if cut:
                 result.status = "truncated"
             elif result.status == "truncated" and report.ok:
                 result.status = "done"
             progress = set(report.missing) != set(wanted)
-            if self._store is not None and run_id is not None:
-                self._store.add_version(run_id, step.id, result.text, "repaired")
+            if context.store is not None and run_id is not None:
+                context.store.add_version(run_id, step.id, result.text, "repaired")
                 spent = result.usage + result.repair_usage
-                self._store.set_report(
+                context.store.set_report(
                     run_id, step.id, report.model_dump(mode="json"),
-                    usage=spent.model_dump(), cost=cost_of(self._model, spent),
+                    usage=spent.model_dump(), cost=cost_of(context.model, spent),
                 )
-            self._emit(ChainEvent(kind="repaired", step=step.id, report=report, usage=result.repair_usage))
+            context.emit(ChainEvent(kind="repaired", step=step.id, report=report, usage=result.repair_usage))
             if not progress:
                 return  # another round would ask for the same sections again

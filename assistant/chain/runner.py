@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
+from assistant.chain.context import RunnerContext
 from assistant.chain.events import ChainEvent, RunOptions, RunResult, RunStore, StepResult
 from assistant.chain.parts import join_parts, part_key
 from assistant.chain.plan import plan_steps
@@ -64,15 +65,13 @@ class ChainRunner:
         self.cancel = cancel or threading.Event()
         self._event_lock = threading.Lock()
         self._on_event: Callable[[ChainEvent], None] = lambda event: None
-        self._scheduler = StepScheduler(pack, self.options.concurrency, self.cancel, self._emit)
-        self._requests = RequestStreamer(
-            pack, provider, model=model, variables=self.variables, options=self.options, store=store,
-            scheduler=self._scheduler, cancel=self.cancel, emit=self._emit, sleep=sleep,
-        )
-        self._repairs = RepairRounds(
-            pack, self._requests, model=model, variables=self.variables, options=self.options, store=store,
+        context = RunnerContext(
+            pack=pack, provider=provider, model=model, variables=self.variables, options=self.options, store=store,
             cancel=self.cancel, emit=self._emit,
         )
+        self._scheduler = StepScheduler(context)
+        self._requests = RequestStreamer(context, self._scheduler, sleep)
+        self._repairs = RepairRounds(context, self._requests)
 
     def plan(self, steps: list[str] | None, available: Mapping[str, str]) -> list[Step]:
         """The steps to run, in manifest order; every input must be requested or available."""

@@ -11,10 +11,11 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager
 
+from assistant.chain.context import RunnerContext
 from assistant.chain.events import USABLE, ChainEvent, StepResult
 from assistant.chain.parts import part_key
 from assistant.chain.slots import RequestSlots, downstream_work
-from assistant.packs import Pack, Step
+from assistant.packs import Step
 
 #: runs one ready step with the outputs it reads
 StepRun = Callable[[Step, dict[str, str]], StepResult]
@@ -28,12 +29,12 @@ class StepScheduler:
     the critical path rather than to whichever side branch asks first.
     """
 
-    def __init__(self, pack: Pack, concurrency: int, cancel: threading.Event, emit: Callable[[ChainEvent], None]) -> None:
-        self._pack = pack
-        self._cancel = cancel
-        self._emit = emit
-        self._slots = RequestSlots(concurrency, cancel)
-        self._priority = downstream_work(pack)
+    def __init__(self, context: RunnerContext) -> None:
+        self._pack = context.pack
+        self._cancel = context.cancel
+        self._emit = context.emit
+        self._slots = RequestSlots(context.options.concurrency, context.cancel)
+        self._priority = downstream_work(context.pack)
         self._lock = threading.Lock()
         self._outstanding: dict[str, int] = {}
         self._not_started: set[str] = set()

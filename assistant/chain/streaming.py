@@ -11,16 +11,17 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from assistant.chain.checkpoint import Checkpointer
-from assistant.chain.events import ChainEvent, RunOptions, RunStore, StepResult
+from assistant.chain.context import RunnerContext
+from assistant.chain.events import ChainEvent, StepResult
 from assistant.chain.retry import retry_delay
 from assistant.chain.schedule import StepScheduler
 from assistant.errors import CancelledError, IncompleteAnswerError, ProviderError
-from assistant.packs import Pack, RenderedPrompt, Section, Step
-from assistant.providers.base import CompletionRequest, DraftTask, Final, Provider, TextDelta, Usage
+from assistant.packs import RenderedPrompt, Section, Step
+from assistant.providers.base import CompletionRequest, DraftTask, Final, TextDelta, Usage
 from assistant.providers.pricing import cost_of
 
 
@@ -67,37 +68,17 @@ class Progress:
 class RequestStreamer:
     """Sends the requests of one pack's steps on one provider and model."""
 
-    def __init__(
-        self,
-        pack: Pack,
-        provider: Provider,
-        *,
-        model: str,
-        variables: Mapping[str, str | list[str]],
-        options: RunOptions,
-        store: RunStore | None,
-        scheduler: StepScheduler,
-        cancel: threading.Event,
-        emit: Callable[[ChainEvent], None],
-        sleep: Callable[[float], None] | None,
-    ) -> None:
-        self._pack = pack
-        self._provider = provider
-        self._model = model
-        self._variables = variables
-        self._options = options
-        self._store = store
+    def __init__(self, context: RunnerContext, scheduler: StepScheduler, sleep: Callable[[float], None] | None) -> None:
+        self._context = context
         self._scheduler = scheduler
-        self._cancel = cancel
-        self._emit = emit
         self._sleep = sleep
         self._result_lock = threading.Lock()
-        self._checkpointer = Checkpointer(None, None, options.checkpoint_seconds)
+        self._checkpointer = Checkpointer(None, None, context.options.checkpoint_seconds)
 
     @contextmanager
     def checkpoints(self, run_id: str | None) -> Iterator[None]:
         """Keep saving the partial text of this run's requests until the block ends."""
-        self._checkpointer = Checkpointer(self._store, run_id, self._options.checkpoint_seconds)
+        self._checkpointer = Checkpointer(self._context.store, run_id, self._context.options.checkpoint_seconds)
         with self._checkpointer:
             yield
 
@@ -115,25 +96,18 @@ class RequestStreamer:
     ) -> tuple[str, str]:
         """Stream one request with retries; returns (text, finish_reason)."""
         request = self._completion_request(step, part, prompt, sections)
-        part_id = part.id if part else None
-        store = self._store if run_id is not None else None
+        store = self._context.store if run_id is not None else None
         if store is not None and not repair:
             store.start_step(run_id, key, prompt=prompt.user, system=prompt.system)
-        if self._options.cache and self._store is not None:
-            cached = self._store.cache_get(cache_key(self._provider.name, self._model, request))
-            if cached is not None:
-                self._emit(ChainEvent(kind="cached", step=step.id, part=part_id, message="Reused a stored answer: no tokens spent."))
-                self._emit(ChainEvent(kind="delta", step=step.id, part=part_id, text=cached.text, repair=repair))
-                result.cached = True
-                if store is not None and part is not None:
-                    store.finish_step(run_id, key, status="done", text=cached.text, usage=Usage().model_dump(), cost=0.0)
-                return cached.text, "stop"
+        cached = self._from_cache(request, step, part, result, run_id, key=key, repair=repair)
+        if cached is not None:
+            return cached, "stop"
         progress = Progress()
         saving = store is not None and not repair
         if saving:
             self._checkpointer.watch(key, progress.best)
         try:
-            final = self._stream_with_retries(request, step, part_id, progress, repair)
+            final = self._stream_with_retries(request, step, part.id if part else None, progress, repair)
         except (ProviderError, CancelledError) as exc:
             exc.partial_text = progress.best()
             if saving and part is not None:
@@ -147,15 +121,12 @@ class RequestStreamer:
                 self._checkpointer.unwatch(key)
         self._add_usage(result, progress.current, final, repair)
         text = progress.current.text
-        if self._options.cache and self._store is not None and final.finish_reason == "stop":
-            self._store.cache_put(
-                cache_key(self._provider.name, self._model, request),
-                provider=self._provider.name, model=self._model, text=text, usage=final.usage.model_dump(),
-            )
+        self._to_cache(request, text, final)
         if saving and part is not None:
             status = "truncated" if final.finish_reason == "length" else "done"
             store.finish_step(
-                run_id, key, status=status, text=text, usage=final.usage.model_dump(), cost=cost_of(self._model, final.usage),
+                run_id, key, status=status, text=text, usage=final.usage.model_dump(),
+                cost=cost_of(self._context.model, final.usage),
                 timings={"first_token": progress.current.first_token, "latency": final.latency},
             )
         return text, final.finish_reason
@@ -163,17 +134,53 @@ class RequestStreamer:
     def _completion_request(
         self, step: Step, part: Section | None, prompt: RenderedPrompt, sections: list[str] | None
     ) -> CompletionRequest:
+        context = self._context
         return CompletionRequest(
-            model=self._model,
+            model=context.model,
             prompt=prompt.user,
             system=prompt.system,
-            max_tokens=min(step.max_tokens or self._options.max_tokens, self._options.max_tokens),
-            temperature=self._options.temperature,
-            timeout=self._options.timeout,
+            max_tokens=min(step.max_tokens or context.options.max_tokens, context.options.max_tokens),
+            temperature=context.options.temperature,
+            timeout=context.options.timeout,
             task=DraftTask(
-                pack=self._pack.name, step=step.id, part=part.id if part else None, variables=self._variables, sections=sections
+                pack=context.pack.name, step=step.id, part=part.id if part else None, variables=context.variables, sections=sections
             ),
         )
+
+    def _from_cache(
+        self,
+        request: CompletionRequest,
+        step: Step,
+        part: Section | None,
+        result: StepResult,
+        run_id: str | None,
+        *,
+        key: str,
+        repair: bool,
+    ) -> str | None:
+        """The stored answer to an identical request, replayed as if streamed; ``None`` when there is none."""
+        context = self._context
+        if not context.options.cache or context.store is None:
+            return None
+        cached = context.store.cache_get(cache_key(context.provider.name, context.model, request))
+        if cached is None:
+            return None
+        part_id = part.id if part else None
+        context.emit(ChainEvent(kind="cached", step=step.id, part=part_id, message="Reused a stored answer: no tokens spent."))
+        context.emit(ChainEvent(kind="delta", step=step.id, part=part_id, text=cached.text, repair=repair))
+        result.cached = True
+        if run_id is not None and part is not None:
+            context.store.finish_step(run_id, key, status="done", text=cached.text, usage=Usage().model_dump(), cost=0.0)
+        return cached.text
+
+    def _to_cache(self, request: CompletionRequest, text: str, final: Final) -> None:
+        """Keep a complete answer for an identical request later; a cut one is never reused."""
+        context = self._context
+        if context.options.cache and context.store is not None and final.finish_reason == "stop":
+            context.store.cache_put(
+                cache_key(context.provider.name, context.model, request),
+                provider=context.provider.name, model=context.model, text=text, usage=final.usage.model_dump(),
+            )
 
     def _add_usage(self, result: StepResult, attempt: Attempt, final: Final, repair: bool) -> None:
         with self._result_lock:
@@ -198,10 +205,10 @@ class RequestStreamer:
                 return self._stream_once(request, step, part_id, progress.current, repair)
             except ProviderError as exc:
                 progress.keep(exc.partial_text)
-                delay = retry_delay(exc, attempt_number, self._options)
-                if delay is None or self._cancel.is_set():
+                delay = retry_delay(exc, attempt_number, self._context.options)
+                if delay is None or self._context.cancel.is_set():
                     raise
-                self._emit(
+                self._context.emit(
                     ChainEvent(
                         kind="retried", step=step.id, part=part_id, repair=repair,
                         message=f"{exc.message} Retrying in {delay:.1f} s (attempt {attempt_number + 1}).",
@@ -216,25 +223,25 @@ class RequestStreamer:
     ) -> Final:
         started = time.monotonic()
         with self._scheduler.slot(step.id):
-            for event in self._provider.stream(request):
-                if self._cancel.is_set():
+            for event in self._context.provider.stream(request):
+                if self._context.cancel.is_set():
                     raise CancelledError(partial_text=attempt.text)
                 if isinstance(event, TextDelta):
                     if attempt.first_token is None:
                         attempt.first_token = time.monotonic() - started
                     attempt.chunks.append(event.text)
-                    self._emit(ChainEvent(kind="delta", step=step.id, part=part_id, text=event.text, repair=repair))
+                    self._context.emit(ChainEvent(kind="delta", step=step.id, part=part_id, text=event.text, repair=repair))
                 else:
                     if not repair:
                         self._scheduler.request_done(step.id)
                     return event
         raise IncompleteAnswerError(
-            f"{self._provider.name}: the answer stream ended without a finish event; retry the step.",
+            f"{self._context.provider.name}: the answer stream ended without a finish event; retry the step.",
             partial_text=attempt.text,
         )
 
     def _wait(self, seconds: float) -> None:
         if self._sleep is not None:
             self._sleep(seconds)
-        elif self._cancel.wait(seconds):
+        elif self._context.cancel.wait(seconds):
             raise CancelledError()
