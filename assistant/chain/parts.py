@@ -9,6 +9,7 @@ from assistant.validation import TitleMatcher, parse_outline
 
 
 def part_key(step_id: str, part_id: str) -> str:
+    """A part is stored beside its step (``runbooks:comms_lead``), so a resumed run finds the parts already done."""
     return f"{step_id}:{part_id}"
 
 

@@ -26,6 +26,7 @@ from assistant.providers.pricing import cost_of
 
 
 def cache_key(provider: str, model: str, request: CompletionRequest) -> str:
+    """Everything that shapes the answer, hashed: only an identical request is answered from the cache."""
     payload = json.dumps(
         [provider, model, request.system, request.prompt, request.max_tokens, request.temperature], ensure_ascii=False
     )
