@@ -1,6 +1,7 @@
 """The chain runner: steps as a DAG, streamed, validated, repaired and checkpointed; estimates before a run."""
 
 from assistant.chain.estimate import RunEstimate, estimate_run
-from assistant.chain.runner import ChainEvent, ChainRunner, RunOptions, RunResult, StepResult
+from assistant.chain.events import ChainEvent, RunOptions, RunResult, StepResult
+from assistant.chain.runner import ChainRunner
 
 __all__ = ["ChainEvent", "ChainRunner", "RunEstimate", "RunOptions", "RunResult", "StepResult", "estimate_run"]

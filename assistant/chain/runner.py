@@ -4,249 +4,37 @@ One runner serves the CLI, the UI, tests and benchmarks. Each step is
 render -> stream (with retries) -> validate -> targeted repair -> store, and
 every stage is reported as a :class:`ChainEvent`. Steps whose inputs exist run
 at once; fan-out parts run in parallel and are joined in manifest order; a
-semaphore bounds the number of provider requests in flight. A failing step
+bounded set of slots limits the provider requests in flight. A failing step
 stops only the steps that read it. Partial text is checkpointed while it
 streams, and a resumed run never re-requests a finished step or part.
 """
 
 from __future__ import annotations
 
-import hashlib
-import heapq
-import itertools
-import json
-import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import Any
 
-from pydantic import BaseModel, Field
-
-from assistant.validation import TitleMatcher, ValidationReport, validate_step
-from assistant.errors import CancelledError, IncompleteAnswerError, PlaybookError, ProviderError, RateLimitError, VariablesError
+from assistant.chain.context import RunnerContext
+from assistant.chain.events import ChainEvent, RunOptions, RunResult, RunStore, StepResult
+from assistant.chain.parts import join_parts, part_key
+from assistant.chain.plan import plan_steps
+from assistant.chain.repair_rounds import RepairRounds
+from assistant.chain.schedule import StepScheduler
+from assistant.chain.streaming import RequestStreamer
+from assistant.errors import CancelledError, IncompleteAnswerError, PlaybookError, ProviderError
+from assistant.packs import Pack, RenderedPrompt, Section, Step, render_step
+from assistant.providers.base import Provider, Usage
 from assistant.providers.pricing import cost_of
-from assistant.providers.base import CompletionRequest, DraftTask, Final, Provider, TextDelta, Usage
-from assistant.packs import RenderedPrompt, render_step
-from assistant.validation import build_repair_prompt, merge_repair
-from assistant.settings import Settings
-from assistant.validation import parse_outline
-from assistant.packs import Checklist, Pack, Section, Step
 from assistant.providers.tokens import count_tokens
-
-EventKind = Literal[
-    "started", "delta", "part_finished", "finished", "validated", "retried", "failed", "repairing", "repaired",
-    "skipped", "cached",
-]
-StepStatus = Literal["pending", "running", "done", "failed", "incomplete", "truncated", "cancelled", "skipped"]
-#: statuses whose text later steps may read
-USABLE = ("done", "truncated")
-logger = logging.getLogger(__name__)
-
-
-class ChainEvent(BaseModel):
-    """Something that happened while running; consumed by the CLI and the UI."""
-
-    kind: EventKind
-    step: str
-    part: str | None = None
-    text: str = ""
-    message: str = ""
-    report: ValidationReport | None = None
-    usage: Usage | None = None
-    elapsed: float = 0.0
-    #: this delta belongs to a repair answer, not the main draft
-    repair: bool = False
-
-
-class StepResult(BaseModel):
-    step: str
-    status: StepStatus = "pending"
-    text: str = ""
-    error: str | None = None
-    usage: Usage = Usage()
-    repair_usage: Usage = Usage()
-    #: estimated tokens a full regeneration would have cost (prompt + whole answer)
-    regeneration_tokens: int = 0
-    cost: float | None = None
-    report: ValidationReport | None = None
-    timings: dict[str, float | str | None] = {}
-    attempts: int = 0
-    cached: bool = False
-    parts: dict[str, StepStatus] = {}
-
-
-class RunResult(BaseModel):
-    run_id: str | None
-    pack: str
-    provider: str
-    model: str
-    status: str
-    steps: dict[str, StepResult]
-    usage: Usage = Usage()
-    cost: float | None = None
-    started_at: str
-    finished_at: str | None = None
-    elapsed: float = 0.0
-
-
-class RunOptions(BaseModel):
-    """How to run; defaults come from :class:`~assistant.settings.Settings`."""
-
-    concurrency: int = Field(default=4, ge=1)
-    max_repair_rounds: int = Field(default=2, ge=0)
-    max_retries: int = Field(default=4, ge=0)
-    backoff_base: float = 1.0
-    backoff_cap: float = 30.0
-    checkpoint_seconds: float = 1.0
-    max_tokens: int = 8000
-    temperature: float = 0.3
-    timeout: float = 120.0
-    cache: bool = False
-
-    @classmethod
-    def from_settings(cls, settings: Settings, **overrides: Any) -> RunOptions:
-        values = {
-            "concurrency": settings.concurrency,
-            "max_repair_rounds": settings.max_repair_rounds,
-            "max_retries": settings.max_retries,
-            "backoff_base": settings.backoff_base,
-            "backoff_cap": settings.backoff_cap,
-            "checkpoint_seconds": settings.checkpoint_seconds,
-            "max_tokens": settings.max_tokens,
-            "temperature": settings.temperature,
-            "timeout": settings.request_timeout,
-            "cache": settings.cache,
-        }
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
-
-
-class RunStore(Protocol):
-    """What the runner needs from the history store (see :mod:`assistant.store`)."""
-
-    def create_run(self, *, pack: str, variables: dict, provider: str, model: str, base_url: str | None, options: dict) -> str: ...
-    def start_step(self, run_id: str, key: str, *, prompt: str, system: str | None) -> None: ...
-    def checkpoint(self, run_id: str, key: str, partial_text: str) -> None: ...
-    def finish_step(self, run_id: str, key: str, **fields: Any) -> None: ...
-    def add_version(self, run_id: str, key: str, text: str, kind: str) -> int: ...
-    def set_report(self, run_id: str, key: str, report: dict, *, usage: dict | None = None, cost: float | None = None) -> None: ...
-    def set_run_status(self, run_id: str, status: str, *, usage: dict | None = None, cost: float | None = None) -> None: ...
-    def get_run(self, run_id: str) -> Any: ...
-    def cache_get(self, key: str) -> Any: ...
-    def cache_put(self, key: str, *, provider: str, model: str, text: str, usage: dict) -> None: ...
-
-
-#: a server's retry-after is honoured up to this many times the backoff cap (a day-long hint would hang a run)
-RETRY_AFTER_CAP_FACTOR = 10
-
-
-def backoff_delay(attempt: int, retry_after: float | None, base: float, cap: float) -> float:
-    """Capped exponential backoff; the server's retry-after wins when it asks for longer (within reason)."""
-    delay = min(cap, base * (2 ** (attempt - 1)))
-    if retry_after is not None:
-        delay = max(delay, min(retry_after, cap * RETRY_AFTER_CAP_FACTOR))
-    return delay
-
-
-def part_key(step_id: str, part_id: str) -> str:
-    return f"{step_id}:{part_id}"
-
-
-def cache_key(provider: str, model: str, request: CompletionRequest) -> str:
-    payload = json.dumps(
-        [provider, model, request.system, request.prompt, request.max_tokens, request.temperature], ensure_ascii=False
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+from assistant.validation import ValidationReport, validate_step
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-class _Attempt:
-    """One streamed answer, collected while events go out."""
-
-    def __init__(self) -> None:
-        self.chunks: list[str] = []
-        self.first_token: float | None = None
-
-    @property
-    def text(self) -> str:
-        return "".join(self.chunks)
-
-
-class _Progress:
-    """The text of one request across retries: the current attempt and the longest partial so far."""
-
-    def __init__(self) -> None:
-        self.current = _Attempt()
-        self.attempts = 0
-        self._longest = ""
-
-    def start_attempt(self) -> None:
-        self.keep(self.current.text)
-        self.current = _Attempt()
-
-    def keep(self, text: str) -> None:
-        if len(text) > len(self._longest):
-            self._longest = text
-
-    def best(self) -> str:
-        text = self.current.text
-        return text if len(text) >= len(self._longest) else self._longest
-
-
-class _Checkpointer:
-    """Saves the partial text of every streaming request every ``interval`` seconds.
-
-    It runs on its own thread, so the saved text and the heartbeat stay fresh
-    while a stream stalls or a retry waits: a killed process or a closed tab
-    loses at most one interval of text, and a live step never reads as
-    interrupted.
-    """
-
-    def __init__(self, store: RunStore | None, run_id: str | None, interval: float) -> None:
-        self._store = store
-        self._run_id = run_id
-        self._interval = interval
-        self._watched: dict[str, Callable[[], str]] = {}
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def __enter__(self) -> _Checkpointer:
-        if self._store is not None and self._run_id is not None:
-            self._thread = threading.Thread(target=self._loop, name="checkpoints", daemon=True)
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-
-    def watch(self, key: str, text: Callable[[], str]) -> None:
-        with self._lock:
-            self._watched[key] = text
-
-    def unwatch(self, key: str) -> None:
-        with self._lock:
-            self._watched.pop(key, None)
-
-    def _loop(self) -> None:
-        assert self._store is not None and self._run_id is not None
-        while not self._stop.wait(self._interval):
-            with self._lock:
-                watched = list(self._watched.items())
-            for key, text in watched:
-                try:
-                    self._store.checkpoint(self._run_id, key, text())
-                except Exception:  # a full disk must not kill the stream; the next save retries
-                    logger.warning("could not checkpoint %s", key, exc_info=True)
 
 
 class ChainRunner:
@@ -275,33 +63,19 @@ class ChainRunner:
         self.system_pack = system_pack
         self.base_url = base_url
         self.cancel = cancel or threading.Event()
-        self._sleep = sleep
-        self._slots = _RequestSlots(self.options.concurrency, self.cancel)
-        self._priority = downstream_work(pack)
-        self._plan_lock = threading.Lock()
-        self._result_lock = threading.Lock()
-        self._outstanding: dict[str, int] = {}
-        self._not_started: set[str] = set()
-        self._usable: set[str] = set()
         self._event_lock = threading.Lock()
         self._on_event: Callable[[ChainEvent], None] = lambda event: None
-        self._checkpointer = _Checkpointer(None, None, self.options.checkpoint_seconds)
-
-    # --- planning -------------------------------------------------------------------
+        context = RunnerContext(
+            pack=pack, provider=provider, model=model, variables=self.variables, options=self.options, store=store,
+            cancel=self.cancel, emit=self._emit,
+        )
+        self._scheduler = StepScheduler(context)
+        self._requests = RequestStreamer(context, self._scheduler, sleep)
+        self._repairs = RepairRounds(context, self._requests)
 
     def plan(self, steps: list[str] | None, available: Mapping[str, str]) -> list[Step]:
         """The steps to run, in manifest order; every input must be requested or available."""
-        chosen = [self.pack.step(s) for s in steps] if steps else self.pack.default_steps
-        ids = {s.id for s in chosen}
-        ordered = [s for s in self.pack.steps if s.id in ids]
-        for step in ordered:
-            lacking = [n for n in step.needs if n not in ids and not available.get(n)]
-            if lacking:
-                raise VariablesError(
-                    f"Step {step.id!r} reads {', '.join(lacking)}, which is neither in this run nor finished earlier. "
-                    f"Add it to --steps (e.g. --steps {','.join([*lacking, step.id])}) or resume a run that has it."
-                )
-        return ordered
+        return plan_steps(self.pack, steps, available)
 
     # --- running --------------------------------------------------------------------
 
@@ -324,6 +98,24 @@ class ChainRunner:
         if on_event is not None:
             self._on_event = on_event
         available = dict(outputs or {})
+        previous, finished_parts = self._finished_earlier(run_id, available)
+        plan = self.plan(steps, available)
+        run_id = self._open_run(plan, run_id)
+        results: dict[str, StepResult] = {}
+        for step in plan:
+            if step.id in previous:
+                record = previous[step.id]
+                results[step.id] = StepResult(step=step.id, status="done", text=record.text, report=_report(record))
+        pending = [s for s in plan if s.id not in results]
+        with self._requests.checkpoints(run_id):
+            self._scheduler.run(
+                pending, available, finished_parts, results,
+                lambda step, inputs: self._run_step(step, inputs, finished_parts, run_id),
+            )
+        return self._close_run(plan, results, run_id, started, started_at)
+
+    def _finished_earlier(self, run_id: str | None, available: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+        """The done steps and parts of the run being resumed; their texts become ``available``."""
         finished_parts: dict[str, str] = {}
         previous: dict[str, Any] = {}
         if run_id is not None and self.store is not None:
@@ -335,7 +127,10 @@ class ChainRunner:
                         finished_parts[step_record.key] = step_record.text
                     else:
                         available.setdefault(step_record.key, step_record.text)
-        plan = self.plan(steps, available)
+        return previous, finished_parts
+
+    def _open_run(self, plan: list[Step], run_id: str | None) -> str | None:
+        """Record a new run (unless resuming one) and mark it running."""
         if self.store is not None and run_id is None:
             run_id = self.store.create_run(
                 pack=self.pack.name,
@@ -352,15 +147,12 @@ class ChainRunner:
             )
         if self.store is not None and run_id is not None:
             self.store.set_run_status(run_id, "running")
-        results: dict[str, StepResult] = {}
-        for step in plan:
-            if step.id in previous:
-                record = previous[step.id]
-                results[step.id] = StepResult(step=step.id, status="done", text=record.text, report=_report(record))
-        self._checkpointer = _Checkpointer(self.store, run_id, self.options.checkpoint_seconds)
-        with self._checkpointer:
-            self._schedule([s for s in plan if s.id not in results], available, finished_parts, results, run_id)
+        return run_id
 
+    def _close_run(
+        self, plan: list[Step], results: dict[str, StepResult], run_id: str | None, started: float, started_at: str
+    ) -> RunResult:
+        """Add up usage and cost, settle the run's status and record it."""
         total = Usage()
         costs = []
         for result in results.values():
@@ -393,92 +185,14 @@ class ChainRunner:
             elapsed=time.monotonic() - started,
         )
 
-    def _schedule(
-        self,
-        pending: list[Step],
-        available: dict[str, str],
-        finished_parts: dict[str, str],
-        results: dict[str, StepResult],
-        run_id: str | None,
-    ) -> None:
-        blocked: set[str] = set()
-        with self._plan_lock:
-            self._not_started = {s.id for s in pending}
-            self._usable = set(available)
-        with ThreadPoolExecutor(max_workers=max(1, len(pending)), thread_name_prefix="step") as pool:
-            running: dict[Future[StepResult], Step] = {}
-            while pending or running:
-                for step in list(pending):
-                    if self.cancel.is_set():
-                        pending.remove(step)
-                        self._slots.forget(step.id)
-                        results[step.id] = StepResult(step=step.id, status="cancelled", error="Stopped before it started.")
-                    elif any(n in blocked for n in step.needs):
-                        pending.remove(step)
-                        self._slots.forget(step.id)
-                        blocked.add(step.id)
-                        reason = ", ".join(n for n in step.needs if n in blocked)
-                        results[step.id] = StepResult(
-                            step=step.id, status="skipped", error=f"Not run: it reads {reason}, which did not finish."
-                        )
-                        self._emit(ChainEvent(kind="skipped", step=step.id, message=results[step.id].error or ""))
-                    elif all(available.get(n) for n in step.needs):
-                        pending.remove(step)
-                        with self._plan_lock:
-                            self._not_started.discard(step.id)
-                        inputs = {n: available[n] for n in step.needs}
-                        self._slots.expect(step.id, self._priority.get(step.id, 0.0), self._requests_left(step, finished_parts))
-                        running[pool.submit(self._run_step, step, inputs, finished_parts, run_id)] = step
-                if not running:
-                    break
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    step = running.pop(future)
-                    result = future.result()
-                    results[step.id] = result
-                    if result.status in USABLE:
-                        available[step.id] = result.text
-                        with self._plan_lock:
-                            self._usable.add(step.id)
-                    else:
-                        blocked.add(step.id)
-
-    def _requests_left(self, step: Step, finished_parts: Mapping[str, str]) -> int:
-        """Requests a step will still make: one, or one per fan-out part not finished earlier."""
-        parts = self.pack.fan_out_parts.get(step.id, [])
-        return sum(1 for p in parts if part_key(step.id, p.id) not in finished_parts) if parts else 1
-
-    def _request_done(self, step_id: str) -> None:
-        """Called while the request still holds its slot: when it is the step's last one,
-        the steps waiting only for this one will request next, so announce them now and the
-        slot about to be freed is not taken by a lower-priority side branch."""
-        with self._plan_lock:
-            self._outstanding[step_id] = self._outstanding.get(step_id, 1) - 1
-            if self._outstanding[step_id] > 0:
-                return
-            for dependant in self.pack.steps:
-                if dependant.id in self._not_started and step_id in dependant.needs and all(
-                    n == step_id or n in self._usable for n in dependant.needs
-                ):
-                    parts = len(self.pack.fan_out_parts.get(dependant.id, [])) or 1
-                    self._slots.expect(dependant.id, self._priority.get(dependant.id, 0.0), parts)
-
     def _emit(self, event: ChainEvent) -> None:
         with self._event_lock:
             self._on_event(event)
 
-    def _run_step(self, step: Step, inputs: dict[str, str], finished_parts: dict[str, str], run_id: str | None) -> StepResult:
-        try:
-            return self._run_step_once(step, inputs, finished_parts, run_id)
-        finally:
-            self._slots.forget(step.id)
-
-    def _run_step_once(
+    def _run_step(
         self, step: Step, inputs: dict[str, str], finished_parts: dict[str, str], run_id: str | None
     ) -> StepResult:
         started = time.monotonic()
-        with self._plan_lock:
-            self._outstanding[step.id] = self._requests_left(step, finished_parts)
         result = StepResult(step=step.id, status="running", timings={"started_at": _now()})
         self._emit(ChainEvent(kind="started", step=step.id))
         try:
@@ -487,7 +201,7 @@ class ChainRunner:
             else:
                 prompt = render_step(self.pack, step, self.variables, inputs, system_pack=self.system_pack)
                 prompts = [prompt]
-                text, final_reason = self._request(step, None, prompt, result, run_id, key=step.id)
+                text, final_reason = self._requests.request(step, None, prompt, result, run_id, key=step.id)
         except (ProviderError, CancelledError) as exc:
             partial = exc.partial_text
             if isinstance(exc, CancelledError):
@@ -527,7 +241,7 @@ class ChainRunner:
                 run_id, step.id, status=result.status, text=text, usage=result.usage.model_dump(), cost=result.cost,
                 timings=result.timings, report=report.model_dump(mode="json"),
             )
-        self._repair(step, result, run_id, system=prompts[0].system)
+        self._repairs.run(step, result, run_id, system=prompts[0].system)
         result.cost = cost_of(self.model, result.usage + result.repair_usage)
         result.timings["finished_at"] = _now()
         result.timings["elapsed"] = time.monotonic() - started
@@ -550,7 +264,7 @@ class ChainRunner:
                 result.parts[part.id] = "done"
                 return
             try:
-                texts[part.id], reasons[part.id] = self._request(step, part, prompt, result, run_id, key=key)
+                texts[part.id], reasons[part.id] = self._requests.request(step, part, prompt, result, run_id, key=key)
                 result.parts[part.id] = "truncated" if reasons[part.id] == "length" else "done"
                 self._emit(ChainEvent(kind="part_finished", step=step.id, part=part.id, text=texts[part.id]))
             except (ProviderError, CancelledError) as exc:
@@ -567,138 +281,6 @@ class ChainRunner:
             raise first
         reason = "length" if "length" in reasons.values() else "stop"
         return joined, reason, prompts
-
-    def _request(
-        self,
-        step: Step,
-        part: Section | None,
-        prompt: RenderedPrompt,
-        result: StepResult,
-        run_id: str | None,
-        *,
-        key: str,
-        sections: list[str] | None = None,
-        repair: bool = False,
-    ) -> tuple[str, str]:
-        """Stream one request with retries; returns (text, finish_reason)."""
-        request = CompletionRequest(
-            model=self.model,
-            prompt=prompt.user,
-            system=prompt.system,
-            max_tokens=min(step.max_tokens or self.options.max_tokens, self.options.max_tokens),
-            temperature=self.options.temperature,
-            timeout=self.options.timeout,
-            task=DraftTask(
-                pack=self.pack.name, step=step.id, part=part.id if part else None, variables=self.variables, sections=sections
-            ),
-        )
-        part_id = part.id if part else None
-        store = self.store if run_id is not None else None
-        if store is not None and not repair:
-            store.start_step(run_id, key, prompt=prompt.user, system=prompt.system)
-        if self.options.cache and self.store is not None:
-            cached = self.store.cache_get(cache_key(self.provider.name, self.model, request))
-            if cached is not None:
-                self._emit(ChainEvent(kind="cached", step=step.id, part=part_id, message="Reused a stored answer: no tokens spent."))
-                self._emit(ChainEvent(kind="delta", step=step.id, part=part_id, text=cached.text, repair=repair))
-                result.cached = True
-                if store is not None and part is not None:
-                    store.finish_step(run_id, key, status="done", text=cached.text, usage=Usage().model_dump(), cost=0.0)
-                return cached.text, "stop"
-        progress = _Progress()
-        saving = store is not None and not repair
-        if saving:
-            self._checkpointer.watch(key, progress.best)
-        try:
-            final = self._stream_with_retries(request, step, part_id, progress, repair)
-        except (ProviderError, CancelledError) as exc:
-            exc.partial_text = progress.best()
-            if saving and part is not None:
-                status = "cancelled" if isinstance(exc, CancelledError) else "failed"
-                store.finish_step(run_id, key, status=status, text=exc.partial_text, error=exc.message)
-            raise
-        finally:
-            with self._result_lock:  # fan-out parts finish on several threads
-                result.attempts += progress.attempts
-            if saving:
-                self._checkpointer.unwatch(key)
-        usage = final.usage
-        with self._result_lock:
-            if repair:
-                result.repair_usage = result.repair_usage + usage
-            else:
-                result.usage = result.usage + usage
-                first = progress.current.first_token
-                if first is not None and (result.timings.get("first_token") is None or first < result.timings["first_token"]):
-                    result.timings["first_token"] = first
-                result.timings["latency"] = max(final.latency, result.timings.get("latency") or 0.0)
-        text = progress.current.text
-        if self.options.cache and self.store is not None and final.finish_reason == "stop":
-            self.store.cache_put(
-                cache_key(self.provider.name, self.model, request),
-                provider=self.provider.name, model=self.model, text=text, usage=usage.model_dump(),
-            )
-        if saving and part is not None:
-            status = "truncated" if final.finish_reason == "length" else "done"
-            store.finish_step(
-                run_id, key, status=status, text=text, usage=usage.model_dump(), cost=cost_of(self.model, usage),
-                timings={"first_token": progress.current.first_token, "latency": final.latency},
-            )
-        return text, final.finish_reason
-
-    def _stream_with_retries(
-        self, request: CompletionRequest, step: Step, part_id: str | None, progress: _Progress, repair: bool
-    ) -> Final:
-        """Retry what backoff can fix (rate limits, 5xx, timeouts, cut streams); never auth or bad requests."""
-        attempt_number = 0
-        while True:
-            attempt_number += 1
-            progress.start_attempt()
-            try:
-                return self._stream_once(request, step, part_id, progress.current, repair)
-            except ProviderError as exc:
-                progress.keep(exc.partial_text)
-                if not exc.retryable or attempt_number > self.options.max_retries or self.cancel.is_set():
-                    raise
-                retry_after = exc.retry_after if isinstance(exc, RateLimitError) else None
-                delay = backoff_delay(attempt_number, retry_after, self.options.backoff_base, self.options.backoff_cap)
-                self._emit(
-                    ChainEvent(
-                        kind="retried", step=step.id, part=part_id, repair=repair,
-                        message=f"{exc.message} Retrying in {delay:.1f} s (attempt {attempt_number + 1}).",
-                    )
-                )
-                self._wait(delay)
-            finally:
-                progress.attempts += 1
-
-    def _stream_once(
-        self, request: CompletionRequest, step: Step, part_id: str | None, attempt: _Attempt, repair: bool
-    ) -> Final:
-        started = time.monotonic()
-        with self._slots.slot(step.id, self._priority.get(step.id, 0.0)):
-            for event in self.provider.stream(request):
-                if self.cancel.is_set():
-                    raise CancelledError(partial_text=attempt.text)
-                if isinstance(event, TextDelta):
-                    if attempt.first_token is None:
-                        attempt.first_token = time.monotonic() - started
-                    attempt.chunks.append(event.text)
-                    self._emit(ChainEvent(kind="delta", step=step.id, part=part_id, text=event.text, repair=repair))
-                else:
-                    if not repair:
-                        self._request_done(step.id)
-                    return event
-        raise IncompleteAnswerError(
-            f"{self.provider.name}: the answer stream ended without a finish event; retry the step.",
-            partial_text=attempt.text,
-        )
-
-    def _wait(self, seconds: float) -> None:
-        if self._sleep is not None:
-            self._sleep(seconds)
-        elif self.cancel.wait(seconds):
-            raise CancelledError()
 
     # --- repair ---------------------------------------------------------------------
 
@@ -724,150 +306,11 @@ class ChainRunner:
         needed = {n: (inputs or {}).get(n) or "(see the draft)" for n in step.needs}
         part = self.pack.fan_out_parts.get(step.id, [None])[0]
         system = render_step(self.pack, step, self.variables, needed, part=part, system_pack=self.system_pack).system
-        self._repair(step, result, run_id, system=system, rounds=max(self.options.max_repair_rounds, 1))
+        self._repairs.run(step, result, run_id, system=system, rounds=max(self.options.max_repair_rounds, 1))
         result.cost = cost_of(self.model, result.repair_usage)
         return result
-
-    def _repair(
-        self, step: Step, result: StepResult, run_id: str | None, *, system: str | None, rounds: int | None = None
-    ) -> None:
-        report = result.report
-        limit = self.options.max_repair_rounds if rounds is None else rounds
-        round_number = 0
-        while report is not None and report.missing and round_number < limit and not self.cancel.is_set():
-            round_number += 1
-            wanted = list(report.missing)
-            self._emit(
-                ChainEvent(kind="repairing", step=step.id, message=f"Asking only for: {', '.join(wanted)} (round {round_number}).")
-            )
-            prompt = RenderedPrompt(user=build_repair_prompt(self.pack, step, result.text, report, self.variables), system=system)
-            try:
-                addition, finish = self._request(step, None, prompt, result, run_id, key=step.id, sections=wanted, repair=True)
-            except (ProviderError, CancelledError) as exc:
-                self._emit(ChainEvent(kind="failed", step=step.id, message=f"Repair failed: {exc.message} The draft is kept."))
-                return
-            checklist = self.pack.checklist_for(step.id)
-            assert checklist is not None
-            merged = merge_repair(result.text, addition, checklist, wanted)
-            if merged == result.text:
-                self._emit(
-                    ChainEvent(
-                        kind="failed", step=step.id,
-                        message="The repair answer held none of the requested sections; the draft is unchanged.",
-                    )
-                )
-                return
-            result.text = merged
-            cut = finish == "length"
-            report = validate_step(result.text, self.pack, step.id, known_truncated=cut)
-            result.report = report
-            if cut:
-                result.status = "truncated"
-            elif result.status == "truncated" and report.ok:
-                result.status = "done"
-            progress = set(report.missing) != set(wanted)
-            if self.store is not None and run_id is not None:
-                self.store.add_version(run_id, step.id, result.text, "repaired")
-                spent = result.usage + result.repair_usage
-                self.store.set_report(
-                    run_id, step.id, report.model_dump(mode="json"),
-                    usage=spent.model_dump(), cost=cost_of(self.model, spent),
-                )
-            self._emit(ChainEvent(kind="repaired", step=step.id, report=report, usage=result.repair_usage))
-            if not progress:
-                return  # another round would ask for the same sections again
-
-
-class _RequestSlots:
-    """At most ``size`` provider requests at once, served by priority.
-
-    The priority is the work still downstream of the request's step, so the
-    critical path (e.g. runbooks, which training waits for) is served before
-    side branches (refinements nobody reads). Steps announce the requests
-    they are about to make (:meth:`expect`), so a burst of newly ready steps
-    is ordered by priority rather than by which thread happened to arrive
-    first. Waiting gives up on Stop.
-    """
-
-    def __init__(self, size: int, cancel: threading.Event) -> None:
-        self._free = size
-        self._waiting: list[tuple[float, int]] = []
-        self._expected: dict[str, tuple[float, int]] = {}
-        self._tickets = itertools.count()
-        self._condition = threading.Condition()
-        self._cancel = cancel
-
-    def expect(self, step: str, priority: float, count: int) -> None:
-        """``step`` will soon ask for ``count`` slots; hold lower priorities back until it does."""
-        if count < 1:
-            return
-        with self._condition:
-            self._expected[step] = (priority, count)
-
-    def forget(self, step: str) -> None:
-        """The step needs no more slots than it took (it ended, or its parts were already done)."""
-        with self._condition:
-            self._expected.pop(step, None)
-            self._condition.notify_all()
-
-    def _admissible(self, ticket: tuple[float, int]) -> bool:
-        if self._free == 0 or self._waiting[0] != ticket:
-            return False
-        announced = max((priority for priority, _ in self._expected.values()), default=float("-inf"))
-        return -ticket[0] >= announced
-
-    @contextmanager
-    def slot(self, step: str, priority: float) -> Iterator[None]:
-        ticket = (-priority, next(self._tickets))
-        with self._condition:
-            heapq.heappush(self._waiting, ticket)
-            if step in self._expected:  # this request is one the step announced
-                _, count = self._expected[step]
-                if count <= 1:
-                    del self._expected[step]
-                else:
-                    self._expected[step] = (priority, count - 1)
-            try:
-                while not self._admissible(ticket):
-                    if self._cancel.is_set():
-                        raise CancelledError()
-                    self._condition.wait(timeout=0.05)
-            finally:
-                self._waiting.remove(ticket)
-                heapq.heapify(self._waiting)
-                self._condition.notify_all()
-            self._free -= 1
-        try:
-            yield
-        finally:
-            with self._condition:
-                self._free += 1
-                self._condition.notify_all()
-
-
-def downstream_work(pack: Pack) -> dict[str, float]:
-    """For each step, the expected tokens on the longest path from it to the end of the DAG."""
-    work: dict[str, float] = {}
-    for step in reversed(pack.steps):
-        dependants = [s for s in pack.steps if step.id in s.needs]
-        work[step.id] = step.expected_tokens + max((work[d.id] for d in dependants), default=0.0)
-    return work
 
 
 def _report(record: Any) -> ValidationReport | None:
     raw = getattr(record, "report", None)
     return ValidationReport.model_validate(raw) if raw else None
-
-
-def join_parts(parts: list[Section], texts: Mapping[str, str]) -> str:
-    """Join fan-out answers in manifest order, each under a heading naming its part."""
-    blocks = []
-    for part in parts:
-        text = (texts.get(part.id) or "").strip()
-        if not text:
-            continue
-        outline = parse_outline(text)
-        first = outline.nodes[0] if outline.nodes else None
-        names_part = first is not None and part.id in TitleMatcher(Checklist(sections=[part])).match(first.title)
-        blocks.append(text if names_part else f"# {part.title}\n\n{text}")
-    return "\n\n".join(blocks) + "\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chain.runner import ChainEvent, ChainRunner, RunOptions, backoff_delay, join_parts
+from assistant.chain import ChainEvent, ChainRunner, RunOptions
 from assistant.errors import AuthError, ProviderUnavailableError, RateLimitError, VariablesError
 from assistant.providers.base import CompletionRequest, DraftTask
 from assistant.providers.offline import OfflineProvider, compose_from_checklist
@@ -154,11 +154,6 @@ def test_retries_honour_retry_after_and_never_retry_auth(procedure: Pack, atlasf
     assert result.steps["playbook"].status == "failed" and len(provider.requests) == 1
 
 
-def test_backoff_is_exponential_and_capped() -> None:
-    assert [backoff_delay(n, None, 1.0, 5.0) for n in range(1, 6)] == [1.0, 2.0, 4.0, 5.0, 5.0]
-    assert backoff_delay(1, 12.0, 1.0, 5.0) == 12.0
-
-
 def test_text_received_before_a_final_failure_is_kept(procedure: Pack, atlasflow: dict) -> None:
     cut = ScriptedReply(chunks=["## 1) Escalation Levels\n", "Level 0 is standard support"], finish_reason=None)
     provider = ScriptedProvider([cut] * 3)
@@ -251,45 +246,6 @@ def test_resume_never_requests_finished_steps_or_parts(procedure: Pack, atlasflo
     assert resumed.status == "done" and resumed.run_id == run_id
 
 
-def test_checkpoints_save_partial_text_while_streaming(procedure: Pack, atlasflow: dict, tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'h.db'}")
-    seen: list[str] = []
-    original = store.checkpoint
-
-    def spy(run_id: str, key: str, partial_text: str) -> None:
-        seen.append(partial_text)
-        original(run_id, key, partial_text)
-
-    store.checkpoint = spy  # type: ignore[method-assign]
-    text = compose_from_checklist(procedure, DraftTask(pack=procedure.name, step="playbook", variables=atlasflow))
-    provider = ScriptedProvider([ScriptedReply.from_text(text, size=len(text) // 20 + 1, delay=0.03)])
-    ChainRunner(procedure, provider, model="m", variables=atlasflow, options=fast(checkpoint_seconds=0.1), store=store).run(["playbook"])
-    assert len(set(seen)) >= 3
-    assert all(len(a) <= len(b) for a, b in zip(seen, seen[1:]))
-    assert text.startswith(seen[-1])
-
-
-def test_heartbeat_continues_while_a_retry_waits(procedure: Pack, atlasflow: dict, tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'h.db'}")
-    seen: list[tuple[float, str]] = []
-    original = store.checkpoint
-
-    def spy(run_id: str, key: str, partial_text: str) -> None:
-        seen.append((time.monotonic(), partial_text))
-        original(run_id, key, partial_text)
-
-    store.checkpoint = spy  # type: ignore[method-assign]
-    text = compose_from_checklist(procedure, DraftTask(pack=procedure.name, step="playbook", variables=atlasflow))
-    flaky = ScriptedReply.from_text("## 1) Escalation Levels\nLevel 0", size=12, fault=ProviderUnavailableError("503"), fault_after=2)
-    provider = ScriptedProvider([flaky, ScriptedReply.from_text(text, size=2000)])
-    options = RunOptions(backoff_base=0.5, backoff_cap=0.5, checkpoint_seconds=0.1)
-    started = time.monotonic()
-    result = ChainRunner(procedure, provider, model="m", variables=atlasflow, options=options, store=store).run(["playbook"])
-    assert result.steps["playbook"].status == "done"
-    during_wait = [t for t, partial in seen if partial == "## 1) Escalation Levels\n" and t - started > 0.2]
-    assert len(during_wait) >= 2, "the partial text keeps being saved (and the heartbeat refreshed) during backoff"
-
-
 def test_cache_reuses_an_identical_request(procedure: Pack, atlasflow: dict, tmp_path: Path) -> None:
     store = Store(f"sqlite:///{tmp_path / 'h.db'}")
     provider = ScriptedProvider(responder(procedure))
@@ -319,50 +275,6 @@ def test_offline_provider_drafts_pass_their_own_checklists(library, procedure: P
             assert "Offline draft" in step.text
 
 
-def test_join_adds_a_heading_only_when_a_part_lacks_one(procedure: Pack) -> None:
-    parts = procedure.fan_out_parts["runbooks"][:2]
-    joined = join_parts(parts, {"escalation_owner": "# Escalation Owner runbook\n\nSteps.", "incident_commander": "Steps only."})
-    assert joined.count("# Escalation Owner") == 1
-    assert "# Incident Commander\n\nSteps only." in joined
-
-
-def test_request_slots_serve_the_critical_path_first() -> None:
-    from assistant.chain.runner import _RequestSlots
-
-    slots = _RequestSlots(1, threading.Event())
-    order: list[str] = []
-    release = threading.Event()
-
-    def holder() -> None:
-        with slots.slot("holder", 0):
-            release.wait(5)
-
-    def waiter(name: str, priority: float) -> None:
-        with slots.slot(name, priority):
-            order.append(name)
-
-    first = threading.Thread(target=holder)
-    first.start()
-    time.sleep(0.05)
-    threads = [threading.Thread(target=waiter, args=(n, p)) for n, p in (("refinement", 2000), ("runbook", 6500), ("other", 100))]
-    for thread in threads:
-        thread.start()
-    deadline = time.monotonic() + 5
-    while len(slots._waiting) < 3 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    release.set()
-    for thread in [first, *threads]:
-        thread.join(5)
-    assert order == ["runbook", "refinement", "other"]
-
-
-def test_downstream_work_ranks_runbooks_above_refinements(procedure: Pack) -> None:
-    from assistant.chain.runner import downstream_work
-
-    work = downstream_work(procedure)
-    assert work["playbook"] > work["runbooks"] > work["training"] > work["customer_narrative"]
-
-
 def test_a_repair_cut_at_max_tokens_keeps_the_step_truncated(procedure: Pack, atlasflow: dict) -> None:
     full = compose_from_checklist(procedure, DraftTask(pack=procedure.name, step="playbook", variables=atlasflow))
     draft = full[: full.index("## 10)")]
@@ -383,32 +295,6 @@ def test_user_max_tokens_caps_every_request(procedure: Pack, atlasflow: dict) ->
     provider = ScriptedProvider(responder(procedure))
     ChainRunner(procedure, provider, model="m", variables=atlasflow, options=fast(max_tokens=200)).run(["playbook"])
     assert provider.requests[0].max_tokens == 200
-
-
-def test_announced_requests_are_served_before_lower_priorities_that_arrive_first() -> None:
-    from assistant.chain.runner import _RequestSlots
-
-    slots = _RequestSlots(1, threading.Event())
-    slots.expect("runbooks", 6500, 1)
-    order: list[str] = []
-
-    def request(step: str, priority: float) -> None:
-        with slots.slot(step, priority):
-            order.append(step)
-
-    early = threading.Thread(target=request, args=("refinement", 2000))
-    early.start()
-    time.sleep(0.15)
-    assert order == [], "a lower priority waits while a higher one is announced"
-    late = threading.Thread(target=request, args=("runbooks", 6500))
-    late.start()
-    for thread in (early, late):
-        thread.join(5)
-    assert order == ["runbooks", "refinement"]
-    slots.expect("gone", 9000, 1)
-    slots.forget("gone")
-    request("other", 1)
-    assert order[-1] == "other"
 
 
 def test_stop_marks_steps_not_started_as_cancelled_not_skipped(procedure: Pack, atlasflow: dict) -> None:

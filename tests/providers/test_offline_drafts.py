@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from assistant.chain.runner import join_parts
+from assistant.chain.parts import join_parts
 from assistant.validation import ValidationReport, section_spans, validate_step
 from assistant.providers.base import CompletionRequest, DraftTask
 from assistant.providers.offline import OFFLINE_LABEL, OfflineProvider
