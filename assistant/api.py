@@ -22,7 +22,17 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from assistant.chain import ChainEvent, ChainRunner, RunEstimate, RunOptions, RunResult, StepResult, estimate_run
+from assistant.chain import (
+    ChainEvent,
+    ChainRunner,
+    RunEstimate,
+    RunOptions,
+    RunResult,
+    StepResult,
+    estimate_run,
+    missing_inputs,
+    remaining_steps,
+)
 from assistant.errors import UserInputError
 from assistant.export import ExportDocument, ExportStep, assemble, default_title, document_from_record, organisation_name
 from assistant.packs import Pack, PackLibrary, RenderedPrompt, Step, prepare_variables, render_all_parts
@@ -59,16 +69,6 @@ def run_fingerprint(pack: str, variables: Mapping[str, Any], provider: str, mode
     """What makes two requests belong to one run: pack, variables, provider, model and system prompt."""
     payload = json.dumps([pack, variables, provider, model, expert], sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
-
-
-def missing_inputs(pack: Pack, step_id: str, usable: Collection[str], running: Collection[str] = ()) -> list[str]:
-    """Steps ``step_id`` reads that have no usable text and are not part of the same run."""
-    return [n for n in pack.step(step_id).needs if n not in running and n not in usable]
-
-
-def remaining_steps(pack: Pack, usable: Collection[str]) -> list[str]:
-    """The pack's default (non-optional) steps without a usable text, in chain order."""
-    return [s.id for s in pack.default_steps if s.id not in usable]
 
 
 def joinable_run(
