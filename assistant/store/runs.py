@@ -21,54 +21,29 @@ import time
 import uuid
 import zlib
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal, TypeVar, get_args
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from pydantic import BaseModel, ConfigDict, computed_field
 from pydantic_core import to_jsonable_python
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    DateTime,
-    Dialect,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    TypeDecorator,
-    UniqueConstraint,
-    create_engine,
-    delete,
-    event,
-    func,
-    select,
-    update,
-)
+from sqlalchemy import create_engine, delete, event, func, select, update
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from assistant.errors import PlaybookError, RunNotFoundError, StoreError
 from assistant.settings import Settings
+from assistant.store.records import STEP_STATUSES, VERSION_KINDS, CachedAnswer, RunRecord, TokenUsage, run_record
+from assistant.store.redaction import redact_text, redact_url, refuse_secrets
+from assistant.store.schema import MAX_KEY_CHARS, CacheRow, RunRow, StepRow, VersionRow, utc_now
 
 log = logging.getLogger(__name__)
 
-StepStatus = Literal["pending", "running", "done", "failed", "incomplete", "truncated", "cancelled"]
-#: what a reader sees: a ``running`` step whose heartbeat stopped is ``interrupted``
-EffectiveStatus = Literal["pending", "running", "done", "failed", "incomplete", "truncated", "cancelled", "interrupted"]
-VersionKind = Literal["generated", "repaired", "edited"]
-
-STEP_STATUSES: frozenset[str] = frozenset(get_args(StepStatus))
-VERSION_KINDS: frozenset[str] = frozenset(get_args(VersionKind))
 #: a finished step with text in one of these states gets a 'generated' version
 _VERSIONED_STATUSES = frozenset({"done", "truncated", "incomplete"})
 
@@ -84,263 +59,9 @@ _READ_OPTION = "playbook_read"
 _MIGRATION_LOCK_ID = zlib.crc32(b"escalation-playbook-studio:migrations")
 #: alembic.context is a module global, so two threads must not run migrations at once
 _ALEMBIC_LOCK = threading.Lock()
-_SECRET_NAME = re.compile(
-    r"(^|_)(api_?key|key|secret|password|passwd|token|authorization|auth|headers?|cookies?|credentials?)$"
-)
 _CACHE_KEY = re.compile(r"^[0-9a-f]{64}$")
-_MAX_KEY_CHARS = 255
 
 T = TypeVar("T")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-# --- column types ------------------------------------------------------------------
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes on every backend (SQLite itself keeps no time zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: pass a timezone-aware one")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class CleanText(TypeDecorator[str]):
-    """Text with NUL characters replaced, because PostgreSQL rejects them (model junk, never content)."""
-
-    impl = Text
-    cache_ok = True
-
-    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        return None if value is None else value.replace("\x00", "\ufffd")
-
-
-# --- tables (the first revision in migrations/ must create exactly these) ---------------
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class RunRow(Base):
-    __tablename__ = "runs"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    pack: Mapped[str] = mapped_column(String(200))
-    variables: Mapped[dict[str, Any]] = mapped_column(JSON)
-    provider: Mapped[str] = mapped_column(String(50))
-    model: Mapped[str] = mapped_column(String(200))
-    base_url: Mapped[str | None] = mapped_column(CleanText)
-    options: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    input_tokens: Mapped[int | None] = mapped_column(Integer)
-    output_tokens: Mapped[int | None] = mapped_column(Integer)
-    usage_estimated: Mapped[bool | None] = mapped_column(Boolean)
-    cost: Mapped[float | None] = mapped_column(Float)
-
-    steps: Mapped[list[StepRow]] = relationship(order_by="StepRow.id", lazy="raise", passive_deletes=True)
-
-    __table_args__ = (Index("ix_runs_created_at", "created_at"),)
-
-
-class StepRow(Base):
-    """One step or fan-out part; the surrogate ``id`` gives creation order on every backend."""
-
-    __tablename__ = "steps"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    run_id: Mapped[str] = mapped_column(String(32), ForeignKey("runs.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(_MAX_KEY_CHARS))
-    status: Mapped[str] = mapped_column(String(20))
-    prompt: Mapped[str | None] = mapped_column(CleanText)
-    system: Mapped[str | None] = mapped_column(CleanText)
-    text: Mapped[str] = mapped_column(CleanText)
-    partial_text: Mapped[str] = mapped_column(CleanText)
-    error: Mapped[str | None] = mapped_column(CleanText)
-    input_tokens: Mapped[int | None] = mapped_column(Integer)
-    output_tokens: Mapped[int | None] = mapped_column(Integer)
-    usage_estimated: Mapped[bool | None] = mapped_column(Boolean)
-    cost: Mapped[float | None] = mapped_column(Float)
-    timings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    attempts: Mapped[int] = mapped_column(Integer)
-    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    versions: Mapped[list[VersionRow]] = relationship(
-        order_by="VersionRow.number", lazy="raise", passive_deletes=True
-    )
-
-    __table_args__ = (UniqueConstraint("run_id", "key", name="uq_steps_run_id_key"),)
-
-
-class VersionRow(Base):
-    __tablename__ = "step_versions"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    step_id: Mapped[int] = mapped_column(Integer, ForeignKey("steps.id", ondelete="CASCADE"))
-    number: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(20))
-    text: Mapped[str] = mapped_column(CleanText)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    __table_args__ = (UniqueConstraint("step_id", "number", name="uq_step_versions_step_id_number"),)
-
-
-class CacheRow(Base):
-    __tablename__ = "response_cache"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    provider: Mapped[str] = mapped_column(String(50))
-    model: Mapped[str] = mapped_column(String(200))
-    text: Mapped[str] = mapped_column(CleanText)
-    usage: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-# --- read side ------------------------------------------------------------------------
-
-
-class _Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class TokenUsage(_Record):
-    """Tokens as the provider reported them (``estimated`` when counted locally)."""
-
-    input_tokens: int = 0
-    output_tokens: int = 0
-    estimated: bool = False
-
-
-class VersionRecord(_Record):
-    number: int
-    kind: VersionKind
-    text: str
-    created_at: datetime
-
-
-class StepRecord(_Record):
-    key: str
-    status: StepStatus
-    prompt: str | None
-    system: str | None
-    text: str
-    partial_text: str
-    error: str | None
-    usage: TokenUsage | None
-    cost: float | None
-    timings: dict[str, Any] | None
-    report: dict[str, Any] | None
-    attempts: int
-    heartbeat_at: datetime | None
-    created_at: datetime
-    #: oldest first; ``None`` when not loaded (``list_runs``): use ``get_run`` for them
-    versions: list[VersionRecord] | None
-    #: the step was ``running`` but its heartbeat was older than the staleness window when read
-    stale: bool = False
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def effective_status(self) -> EffectiveStatus:
-        """``interrupted`` when the writer died mid-step (SIGKILL, closed tab), else ``status``."""
-        return "interrupted" if self.status == "running" and self.stale else self.status
-
-    @property
-    def text_or_partial(self) -> str:
-        """The output if there is one, else the last checkpoint of a step cut short."""
-        return self.text or self.partial_text
-
-
-class RunRecord(_Record):
-    id: str
-    pack: str
-    variables: dict[str, Any]
-    provider: str
-    model: str
-    base_url: str | None
-    options: dict[str, Any]
-    #: as last written by ``set_run_status``; read ``status`` for what a person should see
-    stored_status: StepStatus
-    created_at: datetime
-    updated_at: datetime
-    usage: TokenUsage | None
-    cost: float | None
-    steps: list[StepRecord]
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def status(self) -> EffectiveStatus:
-        """``interrupted`` when any step is, else the stored status."""
-        if any(step.effective_status == "interrupted" for step in self.steps):
-            return "interrupted"
-        return self.stored_status
-
-    def to_summary(self) -> dict[str, Any]:
-        """One entry of ``playbook history --format json``."""
-        return {
-            "id": self.id,
-            "pack": self.pack,
-            "status": self.status,
-            "created_at": self.created_at.isoformat(),
-            "provider": self.provider,
-            "model": self.model,
-            "cost": self.cost,
-            "steps": self._step_summaries(),
-        }
-
-    def _step_summaries(self) -> list[dict[str, Any]]:
-        """Whole steps in order; a fan-out step lists its parts (``runbooks:comms_lead``) under
-        ``parts`` and, while its parts are still streaming, is summed up from them."""
-        summaries: dict[str, dict[str, Any]] = {}
-        for step in self.steps:
-            step_id, _, part = step.key.partition(":")
-            entry = summaries.setdefault(step_id, {"id": step_id, "status": None, "chars": 0})
-            row = {"id": step.key, "status": step.effective_status, "chars": len(step.text_or_partial)}
-            if part:
-                entry.setdefault("parts", []).append(row)
-            else:
-                entry.update(status=row["status"], chars=row["chars"], whole=True)
-        for entry in summaries.values():
-            parts = entry.get("parts", [])
-            if not entry.pop("whole", False):
-                entry["chars"] = sum(p["chars"] for p in parts)
-                entry["status"] = _combined_status([p["status"] for p in parts])
-        return list(summaries.values())
-
-
-def _combined_status(statuses: list[str]) -> str:
-    """A fan-out step's status while only its parts exist."""
-    for status in ("interrupted", "running", "failed", "incomplete", "cancelled", "pending", "truncated"):
-        if status in statuses:
-            return status
-    return "done" if statuses else "pending"
-
-
-class CachedAnswer(_Record):
-    key: str
-    provider: str
-    model: str
-    text: str
-    usage: TokenUsage
-    created_at: datetime
 
 
 # --- helpers --------------------------------------------------------------------------
@@ -359,44 +80,8 @@ def _check(value: str, allowed: frozenset[str], what: str) -> None:
 
 
 def _check_key(key: str) -> None:
-    if not key or len(key) > _MAX_KEY_CHARS:
-        raise ValueError(f"a step key must be 1 to {_MAX_KEY_CHARS} characters, e.g. 'runbooks:comms_lead'")
-
-
-def _refuse_secrets(value: object, path: str = "options") -> None:
-    """Options are free-form JSON, so refuse anything named like a key or a header."""
-    if isinstance(value, Mapping):
-        for name, item in value.items():
-            where = f"{path}.{name}"
-            if _SECRET_NAME.search(str(name).lower().replace("-", "_")):
-                raise ValueError(f"{where} looks like a secret or a header; the history never stores those")
-            _refuse_secrets(item, where)
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            _refuse_secrets(item, f"{path}[{index}]")
-
-
-_URL_IN_TEXT = re.compile(r"https?://[^\s'\"<>]+")
-
-
-def _redact_text(text: str | None) -> str | None:
-    """Error messages quote URLs; drop any credentials those carry before they are stored."""
-    return _URL_IN_TEXT.sub(lambda match: _redact_url(match.group(0)) or "", text) if text else text
-
-
-def _redact_url(url: str | None) -> str | None:
-    """Drop credentials a base URL may carry (``user:key@host``, ``?api-key=...``)."""
-    if not url:
-        return url
-    parts = urlsplit(url)
-    netloc = parts.netloc.rpartition("@")[2]
-    query = urlencode(
-        [
-            (name, "REDACTED" if _SECRET_NAME.search(name.lower().replace("-", "_")) else value)
-            for name, value in parse_qsl(parts.query, keep_blank_values=True)
-        ]
-    )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    if not key or len(key) > MAX_KEY_CHARS:
+        raise ValueError(f"a step key must be 1 to {MAX_KEY_CHARS} characters, e.g. 'runbooks:comms_lead'")
 
 
 def _usage_columns(usage: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -408,16 +93,6 @@ def _usage_columns(usage: Mapping[str, Any] | None) -> dict[str, Any]:
         "output_tokens": checked.output_tokens,
         "usage_estimated": checked.estimated,
     }
-
-
-def _usage_of(row: RunRow | StepRow) -> TokenUsage | None:
-    if row.input_tokens is None and row.output_tokens is None:
-        return None
-    return TokenUsage(
-        input_tokens=row.input_tokens or 0,
-        output_tokens=row.output_tokens or 0,
-        estimated=bool(row.usage_estimated),
-    )
 
 
 def _is_transient(exc: DBAPIError) -> bool:
@@ -526,16 +201,16 @@ class Store:
         options: dict[str, Any],
     ) -> str:
         """Record a new run (status ``pending``) and return its id."""
-        _refuse_secrets(options)
+        refuse_secrets(options)
         run_id = uuid.uuid4().hex
-        now = _now()
+        now = utc_now()
         row = RunRow(
             id=run_id,
             pack=pack,
             variables=variables,
             provider=provider,
             model=model,
-            base_url=_redact_url(base_url),
+            base_url=redact_url(base_url),
             options=options,
             status="pending",
             created_at=now,
@@ -549,7 +224,7 @@ class Store:
     ) -> None:
         """Set the run's status; ``usage``/``cost`` (run totals) are left alone when not given."""
         _check(status, STEP_STATUSES, "run status")
-        values: dict[str, Any] = {"status": status, "updated_at": _now(), **_usage_columns(usage)}
+        values: dict[str, Any] = {"status": status, "updated_at": utc_now(), **_usage_columns(usage)}
         if cost is not None:
             values["cost"] = cost
 
@@ -571,7 +246,7 @@ class Store:
             ).one_or_none()
             if row is None:
                 raise self._not_found(run_id)
-            return self._record(row, with_versions=True)
+            return run_record(row, with_versions=True, stale_after=self._stale_after)
 
         return self._run(work, write=False)
 
@@ -587,7 +262,7 @@ class Store:
                 .limit(limit)
                 .options(selectinload(RunRow.steps))
             ).all()
-            return [self._record(row, with_versions=False) for row in rows]
+            return [run_record(row, with_versions=False, stale_after=self._stale_after) for row in rows]
 
         return self._run(work, write=False)
 
@@ -636,7 +311,7 @@ class Store:
             result = session.connection().execute(
                 update(StepRow)
                 .where(StepRow.run_id == run_id, StepRow.key == key)
-                .values(partial_text=partial_text, heartbeat_at=_now())
+                .values(partial_text=partial_text, heartbeat_at=utc_now())
             )
             if result.rowcount == 0:
                 raise self._missing_step(session, run_id, key)
@@ -671,7 +346,7 @@ class Store:
             step.cost = cost
             step.timings = timings
             step.report = report
-            step.error = _redact_text(error)
+            step.error = redact_text(error)
             step.input_tokens = step.output_tokens = step.usage_estimated = None
             for name, value in _usage_columns(usage).items():
                 setattr(step, name, value)
@@ -747,7 +422,7 @@ class Store:
         def work(session: Session) -> None:
             row = session.get(CacheRow, key) or CacheRow(key=key)
             row.provider, row.model, row.text, row.usage = provider, model, text, usage_json
-            row.created_at = _now()
+            row.created_at = utc_now()
             session.add(row)
 
         self._run(work)
@@ -819,7 +494,7 @@ class Store:
 
     def _touch_run(self, session: Session, run_id: str) -> datetime:
         """Mark the run as changed now; raise if it does not exist (e.g. deleted mid-run)."""
-        now = _now()
+        now = utc_now()
         result = session.connection().execute(update(RunRow).where(RunRow.id == run_id).values(updated_at=now))
         if result.rowcount == 0:
             raise self._not_found(run_id)
@@ -849,50 +524,3 @@ class Store:
         number = (last or 0) + 1
         session.add(VersionRow(step_id=step.id, number=number, kind=kind, text=text, created_at=now))
         return number
-
-    def _record(self, row: RunRow, *, with_versions: bool) -> RunRecord:
-        now = _now()
-        steps = [
-            StepRecord(
-                key=step.key,
-                status=step.status,  # type: ignore[arg-type]
-                prompt=step.prompt,
-                system=step.system,
-                text=step.text,
-                partial_text=step.partial_text,
-                error=step.error,
-                usage=_usage_of(step),
-                cost=step.cost,
-                timings=step.timings,
-                report=step.report,
-                attempts=step.attempts,
-                heartbeat_at=step.heartbeat_at,
-                created_at=step.created_at,
-                versions=[
-                    VersionRecord(
-                        number=v.number, kind=v.kind, text=v.text, created_at=v.created_at  # type: ignore[arg-type]
-                    )
-                    for v in step.versions
-                ]
-                if with_versions
-                else None,
-                stale=step.status == "running"
-                and (step.heartbeat_at is None or now - step.heartbeat_at > self._stale_after),
-            )
-            for step in row.steps
-        ]
-        return RunRecord(
-            id=row.id,
-            pack=row.pack,
-            variables=row.variables,
-            provider=row.provider,
-            model=row.model,
-            base_url=row.base_url,
-            options=row.options,
-            stored_status=row.status,  # type: ignore[arg-type]
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            usage=_usage_of(row),
-            cost=row.cost,
-            steps=steps,
-        )

@@ -34,7 +34,9 @@ from store_fixtures import (  # noqa: F401  (fixtures are used by name)
 
 from assistant.errors import RunNotFoundError, StoreError
 from assistant.settings import Settings
-from assistant.store.runs import Base, CachedAnswer, Store, TokenUsage, migrations_config
+from assistant.store import CachedAnswer, Store, TokenUsage
+from assistant.store.runs import migrations_config
+from assistant.store.schema import Base
 
 FAKE_KEY = "sk-test-0123456789abcdefDONOTSTORE"
 SHA = "a" * 64
