@@ -35,7 +35,7 @@ from store_fixtures import (  # noqa: F401  (fixtures are used by name)
 from assistant.errors import RunNotFoundError, StoreError
 from assistant.settings import Settings
 from assistant.store import CachedAnswer, Store, TokenUsage
-from assistant.store.runs import migrations_config
+from assistant.store.migrate import migrations_config
 from assistant.store.schema import Base
 
 FAKE_KEY = "sk-test-0123456789abcdefDONOTSTORE"
@@ -546,7 +546,7 @@ def test_from_settings_creates_the_data_folder_with_wal_and_timeouts(
     store = Store.from_settings(Settings(data_dir=data_dir))
     try:
         assert (data_dir / "history.db").is_file()
-        with store._engine.connect() as connection:  # the pragmas are per connection
+        with store._database.engine.connect() as connection:  # the pragmas are per connection
             pragmas = {
                 name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
                 for name in ("journal_mode", "busy_timeout", "foreign_keys")
