@@ -1,4 +1,4 @@
-"""Fixtures and process workers for ``tests/test_store.py``.
+"""Fixtures, shared helpers and process workers for the store tests in ``tests/store/``.
 
 Workers live in this plain module so ``multiprocessing`` (spawn) can import them in a child.
 The PostgreSQL fixture starts a throwaway cluster from the server binaries on this machine.
@@ -15,15 +15,20 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from multiprocessing import synchronize
 from multiprocessing.queues import Queue
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from assistant.store import Store
 
 STEP_KEYS = ("playbook", "runbooks:comms_lead", "runbooks:sme_lead")
+SHA = "a" * 64
+USAGE = {"input_tokens": 1200, "output_tokens": 3400, "estimated": True}
 _database_names = itertools.count(1)
 
 
@@ -52,6 +57,38 @@ def store(db_url: str) -> Iterator[Store]:
     opened = Store(db_url)
     yield opened
     opened.close()
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def new_run(store: Store, **overrides: Any) -> str:
+    fields: dict[str, Any] = {
+        "pack": "escalation-procedure",
+        "variables": {"company_name": "AtlasFlow", "channels": ["email", "chat"]},
+        "provider": "openai",
+        "model": "gpt-4.1-mini",
+        "base_url": "http://localhost:8080/v1",
+        "options": {"steps": ["playbook", "runbooks"], "concurrency": 4, "expert_system": True},
+    }
+    return store.create_run(**(fields | overrides))
+
+
+def db_time(url: str, moment: datetime) -> datetime:
+    """A timestamp as a raw SQL parameter: SQLite columns hold naive UTC, PostgreSQL's are aware."""
+    return moment.replace(tzinfo=None) if url.startswith("sqlite") else moment
+
+
+def table_counts(url: str) -> dict[str, int]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return {
+                table: connection.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+                for table in ("runs", "steps", "step_versions", "response_cache")
+            }
+    finally:
+        engine.dispose()
 
 
 # --- a throwaway PostgreSQL cluster -------------------------------------------------------

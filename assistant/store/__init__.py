@@ -1,5 +1,6 @@
 """The run history: runs, steps and their versions, and the response cache (SQLAlchemy + Alembic). Never secrets."""
 
-from assistant.store.runs import CachedAnswer, RunRecord, StepRecord, Store, TokenUsage, VersionRecord
+from assistant.store.records import CachedAnswer, RunRecord, StepRecord, TokenUsage, VersionRecord
+from assistant.store.runs import Store
 
 __all__ = ["CachedAnswer", "RunRecord", "StepRecord", "Store", "TokenUsage", "VersionRecord"]

@@ -1,0 +1,152 @@
+"""The tables of the run history, as SQLAlchemy rows; the first revision in ``migrations/`` must
+create exactly these, and every later change to them is a new revision.
+
+The column types live here too, because each one exists to make a backend store what the rows
+promise: aware UTC datetimes on SQLite, and text without the NUL characters PostgreSQL refuses.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+MAX_KEY_CHARS = 255
+
+
+def utc_now() -> datetime:
+    """The one clock every row is stamped with (aware, UTC)."""
+    return datetime.now(UTC)
+
+
+# --- column types ------------------------------------------------------------------
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite itself keeps no time zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass a timezone-aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class CleanText(TypeDecorator[str]):
+    """Text with NUL characters replaced, because PostgreSQL rejects them (model junk, never content)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else value.replace("\x00", "\ufffd")
+
+
+# --- tables ------------------------------------------------------------------------------
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class RunRow(Base):
+    __tablename__ = "runs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    pack: Mapped[str] = mapped_column(String(200))
+    variables: Mapped[dict[str, Any]] = mapped_column(JSON)
+    provider: Mapped[str] = mapped_column(String(50))
+    model: Mapped[str] = mapped_column(String(200))
+    base_url: Mapped[str | None] = mapped_column(CleanText)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    input_tokens: Mapped[int | None] = mapped_column(Integer)
+    output_tokens: Mapped[int | None] = mapped_column(Integer)
+    usage_estimated: Mapped[bool | None] = mapped_column(Boolean)
+    cost: Mapped[float | None] = mapped_column(Float)
+
+    steps: Mapped[list[StepRow]] = relationship(order_by="StepRow.id", lazy="raise", passive_deletes=True)
+
+    __table_args__ = (Index("ix_runs_created_at", "created_at"),)
+
+
+class StepRow(Base):
+    """One step or fan-out part; the surrogate ``id`` gives creation order on every backend."""
+
+    __tablename__ = "steps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(32), ForeignKey("runs.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(MAX_KEY_CHARS))
+    status: Mapped[str] = mapped_column(String(20))
+    prompt: Mapped[str | None] = mapped_column(CleanText)
+    system: Mapped[str | None] = mapped_column(CleanText)
+    text: Mapped[str] = mapped_column(CleanText)
+    partial_text: Mapped[str] = mapped_column(CleanText)
+    error: Mapped[str | None] = mapped_column(CleanText)
+    input_tokens: Mapped[int | None] = mapped_column(Integer)
+    output_tokens: Mapped[int | None] = mapped_column(Integer)
+    usage_estimated: Mapped[bool | None] = mapped_column(Boolean)
+    cost: Mapped[float | None] = mapped_column(Float)
+    timings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    versions: Mapped[list[VersionRow]] = relationship(
+        order_by="VersionRow.number", lazy="raise", passive_deletes=True
+    )
+
+    __table_args__ = (UniqueConstraint("run_id", "key", name="uq_steps_run_id_key"),)
+
+
+class VersionRow(Base):
+    __tablename__ = "step_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    step_id: Mapped[int] = mapped_column(Integer, ForeignKey("steps.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(CleanText)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("step_id", "number", name="uq_step_versions_step_id_number"),)
+
+
+class CacheRow(Base):
+    __tablename__ = "response_cache"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(50))
+    model: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(CleanText)
+    usage: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
