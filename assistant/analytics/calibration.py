@@ -24,7 +24,8 @@ from typing import Literal
 from pydantic import BaseModel
 
 from assistant.analytics.policy import Condition, EscalationPolicy, LevelPolicy, Trigger, format_number
-from assistant.analytics.tickets import NUMERIC_COLUMNS, TicketTable
+from assistant.analytics.tickets.fields import NUMERIC_COLUMNS
+from assistant.analytics.tickets.table import TicketTable
 
 Verdict = Literal["below", "within", "above"]
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel
 
 from assistant.errors import UserInputError
-from assistant.analytics.tickets import TicketTable
+from assistant.analytics.tickets.table import TicketTable
 
 if TYPE_CHECKING:
     import altair as alt

@@ -27,7 +27,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from assistant.errors import UserInputError
-from assistant.analytics.tickets import BOOLEAN_COLUMNS, CONDITION_COLUMNS, NUMERIC_COLUMNS, TEXT_COLUMNS
+from assistant.analytics.tickets.fields import BOOLEAN_COLUMNS, CONDITION_COLUMNS, NUMERIC_COLUMNS, TEXT_COLUMNS
 
 if TYPE_CHECKING:
     from assistant.providers.base import CompletionRequest, Provider
