@@ -23,7 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from assistant.analytics.policy import Condition, EscalationPolicy, LevelPolicy, Trigger, format_number
+from assistant.analytics.policy.model import Condition, EscalationPolicy, LevelPolicy, Trigger, format_number
 from assistant.analytics.tickets.fields import NUMERIC_COLUMNS
 from assistant.analytics.tickets.table import TicketTable
 

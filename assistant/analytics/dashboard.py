@@ -27,7 +27,7 @@ from assistant.analytics.tickets.table import TicketTable
 if TYPE_CHECKING:
     import altair as alt
 
-    from assistant.analytics.policy import EscalationPolicy
+    from assistant.analytics.policy.model import EscalationPolicy
 
 
 class LevelVolume(BaseModel):
