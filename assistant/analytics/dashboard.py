@@ -122,7 +122,7 @@ def build_dashboard(table: TicketTable, policy: EscalationPolicy | None = None) 
         if not table.has("escalation_level"):
             notes.append("The file says whether a ticket was escalated but not to which level: escalated tickets count as Level 1.")
     elif policy is not None:
-        from assistant.analytics.calibration import assigned_level_sql
+        from assistant.analytics.calibration.sql import assigned_level_sql
 
         level_expr, level_source = assigned_level_sql(policy), "policy"
         notes.append("The file has no escalation column: levels are those the current policy would assign.")
