@@ -1,0 +1,41 @@
+"""The playbook's escalation triggers as data: a pydantic model, YAML, a table, and structured output.
+
+Prose triggers ("billing dispute >$5K") cannot be counted against ticket history; an
+:class:`EscalationPolicy` can (:mod:`.model`). Per level (1–4) it holds triggers — each a set of
+conditions on the ticket fields of :mod:`assistant.analytics.tickets`, combined with
+``all``/``any`` — and the level's response targets. It comes from three places, all producing
+the same model:
+
+- :func:`policy_from_variables`: derived deterministically from the organisation profile
+  (the offline path; no model needed; :mod:`.derive`);
+- a real model asked for JSON that fits :func:`policy_json_schema` (:func:`policy_request` +
+  :func:`parse_policy_answer`; :mod:`.from_model`, the only module that calls a provider);
+- a person editing it as YAML (:func:`load_policy_yaml`, :mod:`.yaml_io`) or as a table
+  (:func:`policy_from_rows`, :mod:`.table`).
+
+Pure data work: no DuckDB here (the SQL lives in :mod:`assistant.analytics.calibration`).
+"""
+
+from assistant.analytics.policy.derive import policy_from_variables
+from assistant.analytics.policy.errors import PolicyError
+from assistant.analytics.policy.from_model import obtain_policy, parse_policy_answer, policy_json_schema, policy_request
+from assistant.analytics.policy.model import Condition, EscalationPolicy, format_number
+from assistant.analytics.policy.table import policy_from_rows, policy_to_rows
+from assistant.analytics.policy.yaml_io import dump_policy_yaml, load_policy_yaml, parse_policy_yaml
+
+__all__ = [
+    "Condition",
+    "EscalationPolicy",
+    "PolicyError",
+    "dump_policy_yaml",
+    "format_number",
+    "load_policy_yaml",
+    "obtain_policy",
+    "parse_policy_answer",
+    "parse_policy_yaml",
+    "policy_from_rows",
+    "policy_from_variables",
+    "policy_json_schema",
+    "policy_request",
+    "policy_to_rows",
+]

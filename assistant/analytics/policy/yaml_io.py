@@ -1,0 +1,45 @@
+"""The policy as YAML a person edits: readable dumps, and loads whose errors name the line and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from assistant.analytics.policy.errors import PolicyError, describe_validation
+from assistant.analytics.policy.model import EscalationPolicy
+
+
+def dump_policy_yaml(policy: EscalationPolicy) -> str:
+    """Readable YAML: unset operands left out, order kept."""
+    data = policy.model_dump(mode="json", exclude_none=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def parse_policy_yaml(text: str, source: str = "policy") -> EscalationPolicy:
+    """A policy from YAML text; errors name the source, the line and the field path."""
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise PolicyError(f"{source}{where}: not valid YAML ({getattr(exc, 'problem', exc)}).") from None
+    if not isinstance(data, dict):
+        raise PolicyError(f"{source}: expected a mapping with 'levels' (see `playbook policy` for an example).")
+    try:
+        return EscalationPolicy.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError(describe_validation(exc, source, root)) from None
+
+
+def load_policy_yaml(path: Path | str) -> EscalationPolicy:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PolicyError(f"{path}: file not found. Write one with `playbook policy --out {path.name}`.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"{path}: cannot be read ({exc}).") from None
+    return parse_policy_yaml(text, str(path))
