@@ -1,7 +1,8 @@
 """Pure text work on answers: outline, checklist verdicts, lints, targeted repair, cross-document consistency."""
 
 from assistant.validation.checklist import validate_step
-from assistant.validation.consistency import ConsistencyReport, check_consistency, consistency_text, documents_from_steps
+from assistant.validation.consistency.compare import check_consistency, documents_from_steps
+from assistant.validation.consistency.report import ConsistencyReport, consistency_text
 from assistant.validation.outline import parse_outline
 from assistant.validation.repair import build_repair_prompt, merge_repair
 from assistant.validation.report import SectionResult, ValidationReport
