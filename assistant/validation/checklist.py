@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from assistant.packs import Checklist, Pack
 from assistant.validation.lints import LintFinding, banned_phrases, finding, has_timeframe, unfilled_placeholders
+from assistant.validation.outline import Outline
 from assistant.validation.report import SectionResult, ValidationReport
 from assistant.validation.sections import Claim, find_sections
 from assistant.validation.truncation import ends_mid_section
