@@ -1,6 +1,6 @@
 """Lints run on every answer: one registry of codes, severities and fix hints.
 
-Each check is pure text work on an :class:`~assistant.outline.Outline`; the
+Each check is pure text work on an :class:`~assistant.validation.outline.Outline`; the
 validator decides which apply (e.g. ``missing_timeframe`` only where a
 section is marked ``timed``).
 """

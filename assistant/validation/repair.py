@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from assistant.validation.checklist import ValidationReport, section_spans
+from assistant.validation.report import ValidationReport
+from assistant.validation.sections import section_spans
 from assistant.validation.outline import Node, Outline, parse_outline
 from assistant.packs import ListValue, fill_placeholders
 from assistant.packs import Checklist, Pack, Section, Step

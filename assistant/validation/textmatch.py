@@ -51,10 +51,6 @@ def contains_phrase(haystack: str, phrase: str) -> bool:
     return f" {phrase} " in f" {haystack} "
 
 
-def phrase_words(phrase: str) -> int:
-    return len(phrase.split())
-
-
 def apostrophe_insensitive_pattern(phrase: str) -> re.Pattern[str]:
     """Regex for a banned phrase: any case, straight/curly/missing apostrophes, flexible spaces."""
     parts = []

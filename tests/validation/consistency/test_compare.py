@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.validation.consistency import check_consistency, documents_from_steps, durations, extract, consistency_text, scopes
+from assistant.validation import check_consistency, consistency_text, documents_from_steps
 
 from consistency_documents import PLAYBOOK, RUNBOOK_OK, TRAINING_OK
 
@@ -19,13 +19,6 @@ def planted() -> dict[str, str]:
 
 def line_of(text: str, needle: str) -> int:
     return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
-
-
-def test_durations_and_scopes_are_read() -> None:
-    assert durations("every 30–60 min") == [(6, 30.0, 60.0)]
-    assert [d[1:] for d in durations("within 2 hours, then hourly; close in 1 day")] == [(120.0, 120.0), (60.0, 60.0), (1440.0, 1440.0)]
-    assert durations("credits up to $5m") == []
-    assert scopes("L3/L4 incidents and P1-P2") == ["Level 3", "Level 4", "P1", "P2"]
 
 
 def test_planted_update_cadence_conflict_is_reported_with_both_locations() -> None:
@@ -47,11 +40,6 @@ def test_consistent_documents_raise_nothing() -> None:
     report = check_consistency({"playbook": PLAYBOOK, "runbooks": RUNBOOK_OK, "training": TRAINING_OK})
     assert report.ok and report.conflicts == [], [c.message for c in report.conflicts]
     assert report.targets >= 10 and report.levels >= 4
-
-
-def test_timelines_first_updates_and_reported_times_are_not_targets() -> None:
-    facts = extract("runbooks", RUNBOOK_OK).targets + extract("training", TRAINING_OK).targets
-    assert not [f for f in facts if f.low in (11.0, 25.0, 45.0)]
 
 
 def test_segment_values_do_not_conflict_with_either_segment() -> None:
@@ -90,7 +78,7 @@ def test_documents_from_run_steps_join_fan_out_parts() -> None:
 
 
 def test_the_atlasflow_set_reports_only_its_real_discrepancy() -> None:
-    answers = Path(__file__).parents[1] / "data" / "answers"
+    answers = Path(__file__).parents[2] / "data" / "answers"
     docs = {name: (answers / f"{prefix}_atlasflow_complete.md").read_text(encoding="utf-8") for name, prefix in
             (("playbook", "pb"), ("runbooks", "rb"), ("training", "tr"))}
     report = check_consistency(docs)

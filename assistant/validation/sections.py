@@ -1,0 +1,176 @@
+"""Where each of a checklist's sections is, found the way a careful reader finds them.
+
+* every heading and heading-like line is a candidate (see :mod:`assistant.validation.outline`);
+* a candidate's title is matched against each section's ``title`` and
+  ``aliases`` after normalising case, punctuation and numbering;
+* a candidate nested inside a matched section belongs to that section (so
+  ``### Metrics to watch`` under the intake section does not make a metrics
+  section), unless the checklist marks the section ``nested`` (runbook time
+  windows, the final checklist);
+* a candidate whose title matches nothing is recognised from its body when
+  the body clearly covers a section's required items;
+* a table of contents, an intro naming the sections, a keyword in another
+  section's prose, or the model's own ticked checklist never make a section
+  present.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.packs import Checklist
+from assistant.validation.bodies import body_text, has_real_body, missing_items
+from assistant.validation.outline import Node, Outline, parse_outline
+from assistant.validation.report import Status
+from assistant.validation.textmatch import contains_phrase, normalise
+from assistant.validation.titles import TitleMatcher
+
+
+@dataclass
+class Claim:
+    """One place in the answer that holds a section, and the verdict there; the best place ranks first."""
+
+    node: Node
+    status: Status
+    missing_items: list[str]
+
+    @property
+    def rank_key(self) -> tuple[int, int]:
+        return (0 if self.status == "present" else 1, len(self.missing_items))
+
+
+def find_sections(text: str, checklist: Checklist) -> tuple[Outline, dict[str, list[Claim]]]:
+    """Every place in ``text`` that holds one of the checklist's sections."""
+    matcher = TitleMatcher(checklist)
+    sections = {s.id: s for s in checklist.sections}
+
+    def promote(parent: Node, child: Node) -> bool:
+        """Is this sub-heading really a sibling the model mis-levelled?"""
+        child_ids = matcher.match(child.title)
+        parent_ids = matcher.match(parent.title)
+        if not child_ids or not parent_ids or not set(child_ids).isdisjoint(parent_ids):
+            return False
+        if child.number is not None and parent.number is not None:
+            return child.number > parent.number  # "### 5)" or "**5) ...**" under "## 4)"
+        if child.kind != "heading":
+            return False  # an unnumbered bold line after a heading is a sub-label of its section
+        return all(sections[c].part for c in child_ids) and all(sections[p].part for p in parent_ids)  # two roles
+
+    outline = parse_outline(text, promote)
+    claims: dict[str, list[Claim]] = {}
+    unmatched_leaves: list[Node] = []
+
+    def claim(section_id: str, node: Node) -> None:
+        section = sections[section_id]
+        present = has_real_body(outline, node)
+        missing = missing_items(section, body_text(outline, node)) if present else [i.text for i in section.items]
+        claims.setdefault(section_id, []).append(Claim(node, "present" if present else "empty", missing))
+
+    def is_document_title(node: Node, matched: list[str]) -> bool:
+        """A heading over two or more children that name other top-level sections is the document's title
+        (unless it is itself a nested kind of section, like a time window holding the roles)."""
+        if all(sections[sid].nested for sid in matched):
+            return False
+        others = {
+            sid
+            for child in node.children
+            for sid in matcher.match(child.title)
+            if sid not in matched and not sections[sid].nested
+        }
+        return len(others) >= 2
+
+    def visit(node: Node, owners: list[str]) -> None:
+        """``owners``: the sections claimed by the nearest matched ancestor (empty at the top).
+
+        Inside a section only ``nested`` sections may be claimed, except that a nested kind of
+        section (a time window) owns nothing exclusively: roles organised by window still count.
+        """
+        matched = matcher.match(node.title)
+        if matched and not owners and is_document_title(node, matched):
+            matched = []
+        if owners:
+            open_owner = all(sections[o].nested for o in owners)
+            taken = [sid for sid in matched if sections[sid].nested or open_owner]
+            for section_id in taken:
+                claim(section_id, node)
+            owners = taken if taken and open_owner else owners
+        elif matched:
+            for section_id in matched:
+                claim(section_id, node)
+            owners = matched
+        elif matcher.is_toc(node.title):
+            return
+        elif not any(matcher.match(d.title) for d in node.descendants()):
+            if not matcher.is_intro(node.title):
+                unmatched_leaves.append(node)
+        for child in node.children:
+            visit(child, owners)
+
+    for root in outline.roots:
+        visit(root, [])
+    _infer_from_bodies(outline, checklist, unmatched_leaves, claims)
+    _fill_part_windows(outline, checklist, claims)
+    return outline, {key: sorted(found, key=lambda c: c.rank_key) for key, found in claims.items()}
+
+
+def section_spans(text: str, checklist: Checklist) -> tuple[Outline, dict[str, Node]]:
+    """The best node for each section found (used to merge repairs into a draft)."""
+    outline, claims = find_sections(text, checklist)
+    return outline, {key: found[0].node for key, found in claims.items() if found}
+
+
+def _infer_from_bodies(
+    outline: Outline, checklist: Checklist, leaves: list[Node], claims: dict[str, list[Claim]]
+) -> None:
+    """A heading that names no section still counts when its body clearly is one."""
+    for node in leaves:
+        if not has_real_body(outline, node):
+            continue
+        body = body_text(outline, node)
+        scored = []
+        for section in checklist.sections:
+            signs = [*section.items, *section.evidence]
+            if len(signs) < 2 or any(c.status == "present" for c in claims.get(section.id, [])):
+                continue
+            found = sum(1 for sign in signs if any(contains_phrase(body, normalise(p)) for p in sign.phrases))
+            ratio = found / len(signs)
+            if found >= 3 or (found >= 2 and ratio >= 0.5):
+                scored.append((ratio, found, section))
+        scored.sort(key=lambda s: (-s[0], -s[1]))
+        strong = [section for ratio, found, section in scored if ratio >= 0.75 and found >= 3]
+        if len(strong) > 1:
+            chosen = strong  # one heading over two whole sections ("Comms" covering customer and internal)
+        elif scored and (len(scored) == 1 or scored[0][:2] != scored[1][:2]):
+            chosen = [scored[0][2]]
+        else:
+            chosen = []
+        for section in chosen:
+            claims.setdefault(section.id, []).append(Claim(node, "present", missing_items(section, body)))
+
+
+def _fill_part_windows(outline: Outline, checklist: Checklist, claims: dict[str, list[Claim]]) -> None:
+    """A nested section (e.g. 'First hour') also counts when a part writes it as a label of its
+    own — a line or table cell that starts with it ("| 0–15 min | ...", "First hour: ...") —
+    rather than as a heading. A mention in prose ("use the templates in section 5") does not."""
+    parts = [s for s in checklist.sections if s.part]
+    for section in checklist.sections:
+        if not section.nested or any(c.status == "present" for c in claims.get(section.id, [])):
+            continue
+        for part in parts:
+            item = next((i for i in part.items if normalise(i.text) == normalise(section.title)), None)
+            if item is None:
+                continue
+            phrases = [normalise(p) for p in item.phrases]
+            for claim in claims.get(part.id, []):
+                if claim.status == "present" and _labels_with(outline, claim.node, phrases):
+                    claims.setdefault(section.id, []).append(Claim(claim.node, "present", []))
+                    break
+
+
+def _labels_with(outline: Outline, node: Node, phrases: list[str]) -> bool:
+    for line in outline.lines[node.body_start : node.end]:
+        for cell in line.split("|"):
+            start = normalise(cell)
+            if any(start == p or start.startswith(p + " ") for p in phrases):
+                return True
+    return False
