@@ -89,23 +89,33 @@ def _yaml_error(source: str, exc: yaml.YAMLError) -> str:
     return f"{source}{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}."
 
 
-def load_yaml(text: str, source: str, error: type[UserInputError] = UserInputError, *, limit: int = MAX_YAML_CHARS) -> Any:
-    """Parse untrusted YAML safely; every problem is ``error`` with the source and, where known, the line."""
+def parse_yaml(
+    text: str, source: str, error: type[UserInputError] = UserInputError, *, limit: int = MAX_YAML_CHARS
+) -> tuple[Any, yaml.Node | None]:
+    """Untrusted YAML, parsed safely: the data and its node tree (for messages that name a line).
+
+    Every problem is ``error`` naming the source and, where known, the line and column.
+    """
     check_size(text, limit, source, error)
     loader = _BoundedLoader(text)
     try:
         root = loader.get_single_node()
         if root is None:
-            return None
+            return None, None
         if _expanded_nodes(root) > MAX_YAML_NODES:
             raise error(f"{source}: its aliases (&/*) expand to more than {MAX_YAML_NODES:,} values; write the values out.")
-        return loader.construct_document(root)
+        return loader.construct_document(root), root
     except yaml.YAMLError as exc:
         raise error(_yaml_error(source, exc)) from None
     except (ValueError, RecursionError, OverflowError) as exc:
         raise error(f"{source}: cannot be read as YAML ({str(exc).splitlines()[0][:200]}).") from None
     finally:
         loader.dispose()
+
+
+def load_yaml(text: str, source: str, error: type[UserInputError] = UserInputError, *, limit: int = MAX_YAML_CHARS) -> Any:
+    """Untrusted YAML, parsed safely (see :func:`parse_yaml`)."""
+    return parse_yaml(text, source, error, limit=limit)[0]
 
 
 def read_text_file(path: Path, limit: int, error: type[UserInputError] = UserInputError) -> str:

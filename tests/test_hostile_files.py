@@ -132,3 +132,17 @@ def test_a_manifest_bomb_names_the_file(tmp_path: Path) -> None:
     (folder / "manifest.yaml").write_text(billion_laughs(), encoding="utf-8")
     with pytest.raises(ManifestError, match=r"manifest.yaml: its aliases"):
         PackLibrary(tmp_path / "packs").get("bomb")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(billion_laughs(), "aliases (&/*) expand to more than"), ("levels:\n  - level: " + "7" * 100_000 + "\n", "100,000 digits")],
+    ids=["billion-laughs", "100000-digit-number"],
+)
+def test_a_hostile_policy_file_is_one_line_exit_2(tmp_path: Path, content: str, message: str) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(content, encoding="utf-8")
+    result, seconds = playbook_limited("calibrate", "--tickets", str(tmp_path / "t.csv"), "--policy", str(policy), cwd=tmp_path)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1 and message in lines[0], result.stderr[-2000:]
+    assert seconds < 20

@@ -1,6 +1,6 @@
 """Model prices and cost arithmetic.
 
-Prices live in a data file (``assistant/data/prices.yaml``) that users extend
+Prices live in a data file (``assistant/providers/data/prices.yaml``) that users extend
 with ``PLAYBOOK_PRICES_FILE``; an unknown model has no price rather than a
 made-up one.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from assistant.bounded import MAX_YAML_CHARS, load_yaml, read_text_file
 from assistant.errors import ConfigurationError
 from assistant.providers.base import Usage
 
@@ -30,12 +30,12 @@ class Price(BaseModel):
 
 
 def _read(path: Path) -> dict[str, Price]:
+    raw = load_yaml(read_text_file(path, MAX_YAML_CHARS, ConfigurationError), str(path), ConfigurationError) or {}
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if not isinstance(raw, dict):
             raise ConfigurationError(f"{path}: expected a mapping of model name to {{input, output}} prices")
         return {str(name): Price.model_validate(value) for name, value in raw.items()}
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
+    except ValidationError as exc:
         raise ConfigurationError(f"{path}: cannot read the price table ({exc}); fix or unset PLAYBOOK_PRICES_FILE") from None
 
 

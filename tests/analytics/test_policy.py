@@ -99,7 +99,7 @@ def test_yaml_errors_name_the_line_and_the_field(atlasflow) -> None:
     message = caught.value.message
     line = next(i for i, l in enumerate(text.splitlines(), 1) if "'=>'" in l)
     assert f"policy.yaml line {line}: levels[0].triggers[0].conditions[0].op" in message
-    with pytest.raises(PolicyError, match=r"policy.yaml line 2, column \d+: not valid YAML"):
+    with pytest.raises(PolicyError, match=r"policy.yaml, line 2, column \d+: not valid YAML"):
         parse_policy_yaml("levels:\n  - [unclosed", "policy.yaml")
     with pytest.raises(PolicyError, match="expected a mapping with 'levels'"):
         parse_policy_yaml("- 1\n- 2\n", "policy.yaml")

@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from assistant.bounded import MAX_YAML_CHARS, parse_yaml, read_text_file
 from assistant.analytics.policy.errors import PolicyError, describe_validation
 from assistant.analytics.policy.model import EscalationPolicy
 
@@ -19,13 +20,7 @@ def dump_policy_yaml(policy: EscalationPolicy) -> str:
 
 def parse_policy_yaml(text: str, source: str = "policy") -> EscalationPolicy:
     """A policy from YAML text; errors name the source, the line and the field path."""
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise PolicyError(f"{source}{where}: not valid YAML ({getattr(exc, 'problem', exc)}).") from None
+    data, root = parse_yaml(text, source, PolicyError)
     if not isinstance(data, dict):
         raise PolicyError(f"{source}: expected a mapping with 'levels' (see `playbook policy` for an example).")
     try:
@@ -36,10 +31,6 @@ def parse_policy_yaml(text: str, source: str = "policy") -> EscalationPolicy:
 
 def load_policy_yaml(path: Path | str) -> EscalationPolicy:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PolicyError(f"{path}: file not found. Write one with `playbook policy --out {path.name}`.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"{path}: cannot be read ({exc}).") from None
-    return parse_policy_yaml(text, str(path))
+    if not path.exists():
+        raise PolicyError(f"{path}: file not found. Write one with `playbook policy --out {path.name}`.")
+    return parse_policy_yaml(read_text_file(path, MAX_YAML_CHARS, PolicyError), str(path))
