@@ -33,6 +33,8 @@ from assistant.chain import (
     missing_inputs,
     remaining_steps,
 )
+from pydantic import SecretStr
+
 from assistant.errors import UserInputError
 from assistant.export import ExportDocument, ExportStep, assemble, default_title, document_from_record, organisation_name
 from assistant.packs import Pack, PackLibrary, RenderedPrompt, Step, prepare_variables, render_all_parts
@@ -78,6 +80,23 @@ def joinable_run(
     if not run_id or run_fingerprint_ != fingerprint or any(s in finished_there for s in steps):
         return None
     return run_id
+
+
+def visitor_settings(provider: str, *, model: str | None, base_url: str | None, typed_key: str | None) -> Settings:
+    """Settings for a person using the operator's app: the environment, overridden by their choices.
+
+    The operator's keys are never lent: they go only to the endpoint the operator configured
+    (``PLAYBOOK_BASE_URL``, the vendor's own API, or ``PLAYBOOK_ALLOWED_BASE_URLS``). Anyone who
+    points a hosted provider elsewhere uses the key they typed, kept for their session only.
+    """
+    environment = Settings()
+    fields: dict[str, Any] = {"provider": provider, "model": model, "base_url": base_url}
+    if provider in HOSTED_PROVIDERS:
+        if typed_key:
+            fields[f"{provider}_api_key"] = SecretStr(typed_key)
+        elif not environment.lends_keys_to(base_url):
+            fields[f"{provider}_api_key"] = None
+    return Settings(**fields)
 
 
 def document_steps(pack: Pack, record: RunRecord) -> list[str]:
@@ -276,4 +295,5 @@ __all__ = [
     "missing_inputs",
     "remaining_steps",
     "run_fingerprint",
+    "visitor_settings",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 from typing import Any
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -61,6 +62,9 @@ class Settings(BaseSettings):
     anthropic_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("ANTHROPIC_API_KEY", "anthropic_api_key")
     )
+    allowed_base_urls: str | None = Field(
+        default=None, description="comma-separated base URLs the operator's keys may also be sent to"
+    )
     database_url: str | None = None
     data_dir: Path | None = None
     prompts_dir: Path | None = Field(default=None, description="extra folder of user prompt packs")
@@ -78,7 +82,7 @@ class Settings(BaseSettings):
     cache: bool = Field(default=False, description="reuse stored answers for identical requests")
     max_variable_chars: int = Field(default=4000, ge=100)
 
-    @field_validator("provider", "model", "base_url", "database_url", mode="before")
+    @field_validator("provider", "model", "base_url", "database_url", "allowed_base_urls", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -108,9 +112,25 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite:///{self.resolved_data_dir / 'history.db'}"
 
+    def lends_keys_to(self, base_url: str | None) -> bool:
+        """Whether the keys of these settings may go to ``base_url``: only to the endpoint the
+        operator configured (the vendor's own API when none), or one listed in ``allowed_base_urls``."""
+        wanted = normalise_base_url(base_url)
+        allowed = {normalise_base_url(self.base_url)}
+        allowed |= {normalise_base_url(u) for u in (self.allowed_base_urls or "").split(",") if u.strip()}
+        return wanted in allowed
+
     def api_key_for(self, provider: str) -> str | None:
         secret = {"openai": self.openai_api_key, "anthropic": self.anthropic_api_key}.get(provider)
         return secret.get_secret_value() if secret else None
+
+
+def normalise_base_url(url: str | None) -> str:
+    """A base URL compared as a server sees it: scheme and host case-free, no trailing slash; '' for none."""
+    if not url or not url.strip():
+        return ""
+    parts = urlsplit(url.strip())
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), parts.query, ""))
 
 
 def default(name: str) -> Any:

@@ -12,9 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 import streamlit as st
-from pydantic import SecretStr
 
-from assistant.api import Provider, Studio
+from assistant.api import Provider, Studio, visitor_settings
 from assistant.errors import PlaybookError, VariablesError
 from assistant.packs import Pack, PackLibrary
 from assistant.settings import HOSTED_PROVIDERS, USER_PROVIDERS, Settings
@@ -80,18 +79,20 @@ def sidebar_value(kind: str, provider: str) -> str:
 
 
 def session_settings() -> Settings:
-    """Settings for this session: the environment, overridden by the sidebar fields."""
+    """Settings for this session: the environment, overridden by the sidebar fields (keys never lent)."""
     provider = st.session_state.get(state.W_PROVIDER) or default_provider()
     hosted = provider in HOSTED_PROVIDERS
-    fields: dict[str, Any] = {
-        "provider": provider,
-        "model": (sidebar_value(state.W_MODEL, provider) or None) if hosted else None,
-        "base_url": (sidebar_value(state.W_BASE_URL, provider) or None) if hosted else None,
-    }
-    key = typed_key(provider)
-    if key and provider in KEY_ENV:
-        fields[f"{provider}_api_key"] = SecretStr(key)
-    return Settings(**fields)
+    return visitor_settings(
+        provider,
+        model=(sidebar_value(state.W_MODEL, provider) or None) if hosted else None,
+        base_url=(sidebar_value(state.W_BASE_URL, provider) or None) if hosted else None,
+        typed_key=typed_key(provider) or None,
+    )
+
+
+def env_key_applies(provider: str) -> bool:
+    """The environment has a key for ``provider`` and may send it to the Base URL in the sidebar."""
+    return env_has_key(provider) and environment_settings().lends_keys_to(sidebar_value(state.W_BASE_URL, provider) or None)
 
 
 def studio() -> Studio:

@@ -144,9 +144,14 @@ def _connection_fields(provider: str) -> None:
         help="For a local or company server (vLLM, llama.cpp, Ollama, a gateway). Leave empty for the provider's own API.",
     )
     env_name = session.KEY_ENV[provider]
-    if session.env_has_key(provider):
+    if session.env_key_applies(provider):
         st.caption(f":material/key: Using key from environment ({env_name}).")
         return
+    if session.env_has_key(provider):
+        st.caption(
+            ":material/lock: This server's key is sent only to the endpoint its operator configured. "
+            "For this Base URL, paste a key of your own (kept for this session only), or leave it empty for a local server."
+        )
     key_widget = state.provider_field(state.W_API_KEY, provider)
     if key_widget not in st.session_state:
         st.session_state[key_widget] = session.typed_key(provider)

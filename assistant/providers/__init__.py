@@ -7,12 +7,13 @@ never loads ``openai`` or ``anthropic`` (cold start matters for ``playbook``).
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from assistant.errors import ConfigurationError
 from assistant.providers.base import CompletionRequest, Provider
-from assistant.settings import ProviderName
+from assistant.settings import HOSTED_PROVIDERS, ProviderName
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -34,6 +35,8 @@ def make_provider(
     Raises ``ConfigurationError`` when a hosted provider has no key.
     """
     chosen = name or settings.resolved_provider
+    if chosen in HOSTED_PROVIDERS:
+        check_base_url(settings.base_url)
     if chosen == "offline":
         from assistant.providers.offline import OfflineProvider
 
@@ -73,6 +76,23 @@ def make_provider(
 # --- shared by the SDK adapters ----------------------------------------------
 
 
+def check_base_url(base_url: str | None) -> None:
+    """Refuse a base URL the SDKs would mishandle: credentials in it would be sent as Basic auth
+    instead of the key, and a query string would be glued to every request path."""
+    if not base_url:
+        return
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError("The base URL must start with http:// or https:// and name a server, e.g. http://127.0.0.1:8000/v1.")
+    if parts.username or parts.password:
+        raise ConfigurationError(
+            "The base URL must not contain a user name or password; give the key in OPENAI_API_KEY / "
+            "ANTHROPIC_API_KEY or the sidebar instead."
+        )
+    if parts.query or parts.fragment:
+        raise ConfigurationError("The base URL must not contain a query string (?...) or fragment (#...); remove it.")
+
+
 def retry_after_seconds(headers: Mapping[str, str] | None, *, now: float | None = None) -> float | None:
     """The server's wait hint: ``retry-after-ms``, ``retry-after`` seconds, or an HTTP date."""
     if not headers:
@@ -109,4 +129,4 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
     return text
 
 
-__all__ = ["make_provider", "redact", "retry_after_seconds"]
+__all__ = ["check_base_url", "make_provider", "redact", "retry_after_seconds"]

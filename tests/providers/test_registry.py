@@ -140,3 +140,18 @@ def _request():
     from assistant.providers.base import CompletionRequest
 
     return CompletionRequest(model="scripted", prompt="p")
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://user:pass@127.0.0.1:9/v1", "must not contain a user name or password"),
+        ("http://127.0.0.1:9/v1?key=abc", "must not contain a query string"),
+        ("ftp://127.0.0.1/v1", "must start with http:// or https://"),
+    ],
+)
+def test_a_base_url_the_sdk_would_mishandle_is_refused_before_any_request(url: str, message: str) -> None:
+    from assistant.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match=message):
+        make_provider(settings(provider="openai", base_url=url, openai_api_key="sk-test-1"))

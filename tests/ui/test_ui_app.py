@@ -101,3 +101,32 @@ def test_model_and_url_are_kept_per_provider(app) -> None:
     app.at.selectbox(key="provider_name").set_value("openai").run()
     assert app.at.text_input(key="model_name__openai").value == "gpt-4o"
     assert app.at.text_input(key="base_url__openai").value == "http://127.0.0.1:9/v1"
+
+
+def test_the_operators_key_never_goes_to_a_base_url_a_visitor_typed(app, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    with FakeOpenAI(delay=0) as server:
+        app.load_example()
+        app.at.selectbox(key="provider_name").set_value("openai").run()
+        app.at.text_input(key="model_name__openai").input("fake-model").run()
+        app.at.text_input(key="base_url__openai").input(server.base_url).run()
+        # the key field is offered again: this URL is not where the operator's key may go
+        assert "api_key__openai" in {w.key for w in app.at.text_input}
+        assert "sent only to the endpoint its operator configured" in app.texts()
+        app.click("test_connection")
+        app.page("chain")
+        app.click("run__playbook")
+        assert app.draft("playbook").status == "done"
+        assert server.authorizations and all(SECRET not in value for value in server.authorizations)
+
+
+def test_the_operators_key_goes_to_the_endpoint_the_operator_configured(app, monkeypatch: pytest.MonkeyPatch) -> None:
+    with FakeOpenAI(delay=0) as server:
+        monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+        monkeypatch.setenv("PLAYBOOK_BASE_URL", server.base_url)
+        monkeypatch.setenv("PLAYBOOK_MODEL", "fake-model")
+        app.load_example()
+        app.at.selectbox(key="provider_name").set_value("openai").run()
+        assert "Using key from environment (OPENAI_API_KEY)" in app.texts()
+        app.click("test_connection")
+        assert server.authorizations == [f"Bearer {SECRET}"]
