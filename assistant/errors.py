@@ -135,6 +135,10 @@ class StoreError(PlaybookError):
     """The run history database could not be read or written."""
 
 
+class RunBusyError(PlaybookError):
+    """Another runner holds the run's lease: resuming it now would call the provider twice."""
+
+
 class RunNotFoundError(StoreError, UserInputError):
     """A run id that is not in the history."""
 

@@ -152,3 +152,44 @@ def test_no_key_reaches_any_file_the_project_writes(environment, tmp_path: Path,
     for path in written:
         assert secret.encode() not in _contents(path), path
     assert secret not in run.stdout + run.stderr
+
+
+def test_two_resumes_of_one_run_race_and_only_one_calls_the_provider(environment, tmp_path: Path, procedure: Pack, atlasflow: dict) -> None:
+    env, vars_file = environment
+    database = f"sqlite:///{tmp_path / 'data' / 'history.db'}"
+    with LoopbackServer(answerer(procedure, atlasflow, {"escalation_owner", "incident_commander", "comms_lead", "sme_lead"})) as server:
+        first = subprocess.Popen(
+            cli("run", "escalation-procedure", "--vars", str(vars_file), "--provider", "openai", "--base-url", server.base_url,
+                "--model", server.model, "--steps", "playbook,runbooks", env=env),
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+        try:
+            _wait_for(lambda: len(server.requests) >= 3)
+            run_id = Store(database).list_runs()[0].id
+            # resuming a run that is still running is refused at once, naming the live runner
+            live = subprocess.run(cli("run", "escalation-procedure", "--resume", run_id, env=env), env=env, capture_output=True, text=True, timeout=60)
+            assert live.returncode == 1 and f"Run {run_id} is being run by" in live.stderr and "pid" in live.stderr, live.stderr
+        finally:
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(timeout=10)
+        killed_at = len(server.requests)
+        parts_done = sum(s.key.startswith("runbooks:") and s.status == "done" for s in Store(database).get_run(run_id).steps)
+        time.sleep(5.5)  # the dead runner's lease goes stale
+        server.answer = answerer(procedure, atlasflow, {"escalation_owner", "incident_commander", "comms_lead", "sme_lead"})
+        racers = [
+            subprocess.Popen(cli("run", "escalation-procedure", "--resume", run_id, env=env), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)
+        ]
+        outcomes = [(p.wait(timeout=120), p.stderr.read()) for p in racers]
+    codes = sorted(code for code, _ in outcomes)
+    assert codes == [0, 1], outcomes
+    refused = next(err for code, err in outcomes if code == 1)
+    assert "is being run by" in refused and "Traceback" not in refused
+    again = [r.prompt for r in server.requests[killed_at:]]
+    # only the winner called the provider: each unfinished part once, nothing finished again
+    assert sum("write only the runbook for" in p for p in again) == 4 - parts_done, (parts_done, len(again))
+    assert not any("I need you to create a comprehensive Escalation Procedure" in p for p in again)
+    final = Store(database).get_run(run_id)
+    assert final.status == "done" and final.lease_owner is None
+    versions = [len(s.versions or []) for s in final.steps if s.key.startswith("runbooks")]
+    assert versions and all(v == 1 for v in versions), versions

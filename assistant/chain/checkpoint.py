@@ -20,9 +20,10 @@ class Checkpointer:
     interrupted.
     """
 
-    def __init__(self, store: RunStore | None, run_id: str | None, interval: float) -> None:
+    def __init__(self, store: RunStore | None, run_id: str | None, interval: float, lease_owner: str | None = None) -> None:
         self._store = store
         self._run_id = run_id
+        self._lease_owner = lease_owner
         self._interval = interval
         self._watched: dict[str, Callable[[], str]] = {}
         self._lock = threading.Lock()
@@ -51,6 +52,7 @@ class Checkpointer:
     def _loop(self) -> None:
         assert self._store is not None and self._run_id is not None
         while not self._stop.wait(self._interval):
+            self._renew_lease()
             with self._lock:
                 watched = list(self._watched.items())
             for key, text in watched:
@@ -58,3 +60,13 @@ class Checkpointer:
                     self._store.checkpoint(self._run_id, key, text())
                 except Exception:  # a full disk must not kill the stream; the next save retries
                     logger.warning("could not checkpoint %s", key, exc_info=True)
+
+    def _renew_lease(self) -> None:
+        """Keep the run's lease fresh while the run lives (it goes stale only if this process dies)."""
+        if self._lease_owner is None:
+            return
+        try:
+            if not self._store.renew_lease(self._run_id, self._lease_owner):  # type: ignore[union-attr]
+                logger.warning("the lease on run %s was taken over by another runner", self._run_id)
+        except Exception:  # the next beat retries, as with checkpoints
+            logger.warning("could not renew the lease on run %s", self._run_id, exc_info=True)

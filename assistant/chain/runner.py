@@ -11,8 +11,11 @@ streams, and a resumed run never re-requests a finished step or part.
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -63,6 +66,8 @@ class ChainRunner:
         self.system_pack = system_pack
         self.base_url = base_url
         self.cancel = cancel or threading.Event()
+        #: this runner's name on the run's lease: machine, process and runner
+        self._lease_owner = f"{socket.gethostname()[:120]} pid {os.getpid()} runner {uuid.uuid4().hex[:8]}"
         self._event_lock = threading.Lock()
         self._on_event: Callable[[ChainEvent], None] = lambda event: None
         context = RunnerContext(
@@ -101,18 +106,22 @@ class ChainRunner:
         previous, finished_parts = self._finished_earlier(run_id, available)
         plan = self.plan(steps, available)
         run_id = self._open_run(plan, run_id)
-        results: dict[str, StepResult] = {}
-        for step in plan:
-            if step.id in previous:
-                record = previous[step.id]
-                results[step.id] = StepResult(step=step.id, status="done", text=record.text, report=_report(record))
-        pending = [s for s in plan if s.id not in results]
-        with self._requests.checkpoints(run_id):
-            self._scheduler.run(
-                pending, available, finished_parts, results,
-                lambda step, inputs: self._run_step(step, inputs, finished_parts, run_id),
-            )
-        return self._close_run(plan, results, run_id, started, started_at)
+        try:
+            results: dict[str, StepResult] = {}
+            for step in plan:
+                if step.id in previous:
+                    record = previous[step.id]
+                    results[step.id] = StepResult(step=step.id, status="done", text=record.text, report=_report(record))
+            pending = [s for s in plan if s.id not in results]
+            with self._requests.checkpoints(run_id, self._lease_owner if run_id else None):
+                self._scheduler.run(
+                    pending, available, finished_parts, results,
+                    lambda step, inputs: self._run_step(step, inputs, finished_parts, run_id),
+                )
+            return self._close_run(plan, results, run_id, started, started_at)
+        finally:
+            if self.store is not None and run_id is not None:
+                self.store.release_lease(run_id, self._lease_owner)
 
     def _finished_earlier(self, run_id: str | None, available: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
         """The done steps and parts of the run being resumed; their texts become ``available``."""
@@ -146,6 +155,7 @@ class ChainRunner:
                 },
             )
         if self.store is not None and run_id is not None:
+            self.store.acquire_lease(run_id, self._lease_owner)  # before any request: one runner per run
             self.store.set_run_status(run_id, "running")
         return run_id
 

@@ -77,9 +77,11 @@ class RequestStreamer:
         self._checkpointer = Checkpointer(None, None, context.options.checkpoint_seconds)
 
     @contextmanager
-    def checkpoints(self, run_id: str | None) -> Iterator[None]:
-        """Keep saving the partial text of this run's requests until the block ends."""
-        self._checkpointer = Checkpointer(self._context.store, run_id, self._context.options.checkpoint_seconds)
+    def checkpoints(self, run_id: str | None, lease_owner: str | None = None) -> Iterator[None]:
+        """Keep saving the partial text of this run's requests (and renewing its lease) until the block ends."""
+        self._checkpointer = Checkpointer(
+            self._context.store, run_id, self._context.options.checkpoint_seconds, lease_owner
+        )
         with self._checkpointer:
             yield
 

@@ -89,6 +89,9 @@ class RunRecord(_Record):
     usage: TokenUsage | None
     cost: float | None
     steps: list[StepRecord]
+    #: the runner running it now, while its lease is fresh (see ``assistant.store.lease``)
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -197,6 +200,8 @@ def run_record(row: RunRow, *, with_versions: bool, stale_after: timedelta) -> R
         usage=_usage_of(row),
         cost=row.cost,
         steps=steps,
+        lease_owner=row.lease_owner if row.lease_expires_at and row.lease_expires_at > now else None,
+        lease_expires_at=row.lease_expires_at if row.lease_expires_at and row.lease_expires_at > now else None,
     )
 
 

@@ -21,6 +21,7 @@ from assistant.errors import RunNotFoundError, StoreError
 from assistant.settings import Settings
 from assistant.store.cache import ResponseCache
 from assistant.store.engine import Database
+from assistant.store.lease import RunLeases
 from assistant.store.migrate import upgrade_schema
 from assistant.store.records import STEP_STATUSES, VERSION_KINDS, CachedAnswer, RunRecord, TokenUsage, run_record
 from assistant.store.redaction import redact_text, redact_url, refuse_secrets
@@ -43,6 +44,7 @@ class Store:
             self._database.close()
             raise
         self._cache = ResponseCache(self._database)
+        self._leases = RunLeases(self._database, self._stale_after)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
@@ -267,6 +269,18 @@ class Store:
     def cache_put(self, key: str, *, provider: str, model: str, text: str, usage: dict[str, Any]) -> None:
         """Store (or replace) the answer for a request hash (sha256 hex of the request)."""
         self._cache.put(key, provider=provider, model=model, text=text, usage=usage)
+
+    # --- one runner per run ------------------------------------------------------------
+
+    def acquire_lease(self, run_id: str, owner: str) -> None:
+        """Take the run for one runner; ``RunBusyError`` names a live holder (see :mod:`.lease`)."""
+        self._leases.acquire(run_id, owner)
+
+    def renew_lease(self, run_id: str, owner: str) -> bool:
+        return self._leases.renew(run_id, owner)
+
+    def release_lease(self, run_id: str, owner: str) -> None:
+        self._leases.release(run_id, owner)
 
     # --- internals --------------------------------------------------------------------
 

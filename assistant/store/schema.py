@@ -91,6 +91,9 @@ class RunRow(Base):
     output_tokens: Mapped[int | None] = mapped_column(Integer)
     usage_estimated: Mapped[bool | None] = mapped_column(Boolean)
     cost: Mapped[float | None] = mapped_column(Float)
+    #: who is running the run now (host, process, runner) and until when, unless renewed (0002)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     steps: Mapped[list[StepRow]] = relationship(order_by="StepRow.id", lazy="raise", passive_deletes=True)
 
