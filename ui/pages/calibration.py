@@ -267,9 +267,10 @@ def render() -> None:
             "New threshold", value=float(current.flips[-1].threshold), key=f"{W_FLIP_THRESHOLD}__{chosen}"
         )
         examples = flip_examples(table, policy, (level, ti, ci), float(moved))
-        st.dataframe(examples, hide_index=True, width="stretch") if examples else st.caption(
-            "No ticket changes level at that threshold."
-        )
+        if examples:
+            st.dataframe(examples, hide_index=True, width="stretch")
+        else:
+            st.caption("No ticket changes level at that threshold.")
 
     if report.suggestions:
         st.subheader("Suggested changes")
