@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import project_path  # noqa: F401  (puts the project root on sys.path)
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from assistant.api import Studio
 from assistant.errors import PlaybookError
@@ -79,6 +80,22 @@ def _profile_gate(view: ChainView, problems: dict[str, str]) -> None:
         )
 
 
+def _run_steps_button(
+    where: DeltaGenerator, view: ChainView, steps: list[str], *, label: str, key: str, help: str, primary: bool = False
+) -> None:
+    """A button that runs ``steps``; off while a job runs, while the profile has problems, or with nothing to run."""
+    where.button(
+        label,
+        icon=":material/play_arrow:",
+        key=key,
+        type="primary" if primary else "secondary",
+        on_click=request_run,
+        args=(steps,),
+        disabled=view.busy or view.variables is None or not steps,
+        help=help,
+    )
+
+
 def _controls(view: ChainView) -> None:
     """The pipeline at a glance, then Run all remaining, Stop and the automatic-repair switch."""
     pack = view.pack
@@ -87,16 +104,15 @@ def _controls(view: ChainView) -> None:
     )
     remaining = runs.remaining_steps(pack, view.ws)
     controls = st.container(horizontal=True, vertical_alignment="center")
-    controls.button(
-        f"Run all remaining ({len(remaining)} step{'s' if len(remaining) != 1 else ''})"
+    _run_steps_button(
+        controls,
+        view,
+        remaining,
+        label=f"Run all remaining ({len(remaining)} step{'s' if len(remaining) != 1 else ''})"
         if remaining
         else "Run all remaining",
-        icon=":material/play_arrow:",
         key=state.W_RUN_ALL,
-        type="primary",
-        on_click=request_run,
-        args=(remaining,),
-        disabled=view.busy or view.variables is None or not remaining,
+        primary=True,
         help="Runs every step that has no usable draft yet, in order; finished and edited drafts are kept and read by later steps."
         if remaining
         else "Every step has a draft. Use a step's Re-run button to regenerate it.",
@@ -134,19 +150,14 @@ def _optional_refinements(view: ChainView, first_number: int) -> dict[str, CardS
     open_it = any(ws.has(s.id) for s in optional_steps) or any(view.in_job(s.id) for s in optional_steps)
     with st.expander(
         f"{len(optional_steps)} human-in-the-loop refinements, each reading the playbook", expanded=open_it
-    ):
-        st.button(
-            f"Run the {len(ready)} ready refinement{'s' if len(ready) != 1 else ''}"
-            if ready
-            else "Run ready refinements",
-            icon=":material/play_arrow:",
+    ) as refinements:
+        _run_steps_button(
+            refinements,
+            view,
+            ready,
+            label=f"Run the {len(ready)} ready refinement{'s' if len(ready) != 1 else ''}" if ready else "Run ready refinements",
             key="run_refinements",
-            on_click=request_run,
-            args=(ready,),
-            disabled=view.busy or view.variables is None or not ready,
-            help="Refinements run in parallel once the playbook exists."
-            if ready
-            else "Needs the playbook first (or all are done).",
+            help="Refinements run in parallel once the playbook exists." if ready else "Needs the playbook first (or all are done).",
         )
         return {step.id: step_card(view, step, number) for number, step in enumerate(optional_steps, first_number)}
 
