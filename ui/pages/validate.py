@@ -5,45 +5,47 @@ from __future__ import annotations
 import project_path  # noqa: F401  (puts the project root on sys.path)
 import streamlit as st
 
+from assistant.api import Studio
 from assistant.errors import PlaybookError
+from assistant.packs import PackLibrary
 from ui import session, shell, state, widgets
 from ui.safety import inert_inline
 
+#: set once a check has run, so the report follows the text as it is edited
+VALIDATED_ONCE = "_validated_once"
 
-def render() -> None:
-    studio = session.studio()
-    library = studio.library
 
-    refs = {
+def _on_upload() -> None:
+    upload = st.session_state.get(state.W_VALIDATE_UPLOAD)
+    if upload is None:
+        return
+    try:
+        st.session_state[state.W_VALIDATE_TEXT] = upload.getvalue().decode("utf-8")
+    except UnicodeDecodeError:
+        state.flash("error", f"{upload.name} is not UTF-8 text; save it as UTF-8 Markdown or plain text.")
+
+
+def _from_draft() -> None:
+    choice = st.session_state.get(state.W_VALIDATE_DRAFT)
+    if not choice:
+        return
+    pack_name, _, step_id = choice.partition("/")
+    st.session_state[state.W_VALIDATE_TEXT] = state.workspace(pack_name).drafts[step_id].text
+    st.session_state[state.W_VALIDATE_REF] = choice
+
+
+def _checklist_refs(library: PackLibrary) -> dict[str, str]:
+    """Every ``pack/step`` that has a checklist, with the title to show for it."""
+    return {
         f"{name}/{step.id}": f"{library.packs[name].title} — {step.title}"
         for name in library.names
         for step in library.packs[name].steps
         if library.packs[name].checklist_for(step.id) is not None
     }
 
-    def _on_upload() -> None:
-        upload = st.session_state.get(state.W_VALIDATE_UPLOAD)
-        if upload is None:
-            return
-        try:
-            st.session_state[state.W_VALIDATE_TEXT] = upload.getvalue().decode("utf-8")
-        except UnicodeDecodeError:
-            state.flash("error", f"{upload.name} is not UTF-8 text; save it as UTF-8 Markdown or plain text.")
 
-    def _from_draft() -> None:
-        choice = st.session_state.get(state.W_VALIDATE_DRAFT)
-        if not choice:
-            return
-        pack_name, _, step_id = choice.partition("/")
-        st.session_state[state.W_VALIDATE_TEXT] = state.workspace(pack_name).drafts[step_id].text
-        st.session_state[state.W_VALIDATE_REF] = choice
-
-    st.title("Validate an answer")
-    st.caption(
-        "Paste or upload any answer — from this app, another tool or a colleague — and see which required sections "
-        "it has, which are empty or missing, and what the lints found."
-    )
-
+def _checklist_picker(library: PackLibrary, refs: dict[str, str]) -> None:
+    """Which checklist to check against; the current pack's first step until the person picks another."""
     state.restore(
         state.W_VALIDATE_REF,
         f"{state.pack_name()}/{library.packs[state.pack_name()].steps[0].id}"
@@ -61,6 +63,9 @@ def render() -> None:
         args=(state.W_VALIDATE_REF,),
     )
 
+
+def _sources(library: PackLibrary, refs: dict[str, str]) -> None:
+    """Fill the answer box from a file, or from a draft of this session that has a checklist."""
     drafts = {
         f"{name}/{step_id}": f"{library.packs[name].title} — {library.packs[name].step(step_id).title}"
         for name, space in st.session_state[state.WORKSPACES].items()
@@ -84,6 +89,9 @@ def render() -> None:
             on_change=_from_draft,
         )
 
+
+def _answer_box() -> tuple[str, bool]:
+    """The answer to check and whether the check button was clicked in this run."""
     state.restore(state.W_VALIDATE_TEXT, "")
     text = st.text_area(
         "Answer (Markdown)",
@@ -97,33 +105,48 @@ def render() -> None:
     clicked = st.button("Check against the checklist", key=state.W_VALIDATE_RUN, type="primary")
     if clicked and not (text or "").strip():
         st.info("Paste an answer above or upload a file first.", icon=":material/info:")
+    return text, clicked
 
-    if (text or "").strip() and (clicked or st.session_state.get("_validated_once")):
-        st.session_state["_validated_once"] = True
-        try:
-            report = studio.validate(text, st.session_state[state.W_VALIDATE_REF])
-        except PlaybookError as exc:
-            st.error(inert_inline(exc.message))
+
+def _report(studio: Studio, text: str) -> None:
+    """The verdict, the checklist and lints, and the same report as JSON."""
+    try:
+        report = studio.validate(text, st.session_state[state.W_VALIDATE_REF])
+    except PlaybookError as exc:
+        st.error(inert_inline(exc.message))
+        return
+    with st.container(border=True):
+        if report.ok:
+            st.success("Every required section is present and no lint is an error.", icon=":material/check_circle:")
         else:
-            with st.container(border=True):
-                if report.ok:
-                    st.success(
-                        "Every required section is present and no lint is an error.", icon=":material/check_circle:"
-                    )
-                else:
-                    st.warning(
-                        f"Needs attention: {inert_inline(widgets.checklist_summary(report))}", icon=":material/warning:"
-                    )
-                widgets.checklist(report)
-                st.download_button(
-                    "Report as JSON (same as `playbook validate --format json`)",
-                    icon=":material/download:",
-                    data=report.model_dump_json(indent=2),
-                    file_name="validation-report.json",
-                    mime="application/json",
-                    key="validate_report_json",
-                    on_click="ignore",
-                )
+            st.warning(f"Needs attention: {inert_inline(widgets.checklist_summary(report))}", icon=":material/warning:")
+        widgets.checklist(report)
+        st.download_button(
+            "Report as JSON (same as `playbook validate --format json`)",
+            icon=":material/download:",
+            data=report.model_dump_json(indent=2),
+            file_name="validation-report.json",
+            mime="application/json",
+            key="validate_report_json",
+            on_click="ignore",
+        )
+
+
+def render() -> None:
+    studio = session.studio()
+    library = studio.library
+    refs = _checklist_refs(library)
+    st.title("Validate an answer")
+    st.caption(
+        "Paste or upload any answer — from this app, another tool or a colleague — and see which required sections "
+        "it has, which are empty or missing, and what the lints found."
+    )
+    _checklist_picker(library, refs)
+    _sources(library, refs)
+    text, clicked = _answer_box()
+    if (text or "").strip() and (clicked or st.session_state.get(VALIDATED_ONCE)):
+        st.session_state[VALIDATED_ONCE] = True
+        _report(studio, text)
 
 
 shell.page(render)
