@@ -21,11 +21,13 @@ counted in a second or two:
 """
 
 from assistant.analytics.calibration.appendix import calibration_appendix, with_calibration_appendix
+from assistant.analytics.calibration.models import CalibrationReport
 from assistant.analytics.calibration.report import calibrate
 from assistant.analytics.calibration.sensitivity import flip_examples
 from assistant.analytics.calibration.suggestions import apply_suggestions, stops_the_line, suggest_thresholds
 
 __all__ = [
+    "CalibrationReport",
     "apply_suggestions",
     "calibrate",
     "calibration_appendix",
