@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 import threading
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.chain import (
@@ -36,7 +38,15 @@ from assistant.chain import (
 from pydantic import SecretStr
 
 from assistant.errors import UserInputError
-from assistant.export import ExportDocument, ExportStep, assemble, default_title, document_from_record, organisation_name
+from assistant.export import (
+    ExportDocument,
+    ExportStep,
+    assemble,
+    default_title,
+    document_from_record,
+    organisation_name,
+    write_run_folder,
+)
 from assistant.packs import Pack, PackLibrary, RenderedPrompt, Step, prepare_variables, render_all_parts
 from assistant.providers import make_provider
 from assistant.providers.base import Provider
@@ -255,6 +265,28 @@ class Studio:
             base_url=base_url,
             expert=bool((record.options or {}).get("system_pack")),
         )
+
+    def write_drafts(self, result: RunResult, pack: Pack, out: Path | None) -> tuple[list[Path], str | None]:
+        """Write a run's drafts (one file per step and run.json) where they will not be lost.
+
+        To ``out`` when given; when the history could not keep the run and there is no ``out``,
+        to a recovery folder in the data folder, else in the system's temporary folder. Returns
+        the files and, when every place failed, why.
+        """
+        if out is None and not result.history_error:
+            return [], None
+        titles = {s.id: s.title for s in pack.steps}
+        name = result.run_id or result.started_at.replace(":", "").replace(".", "")
+        places = [out] if out is not None else []
+        if result.history_error:
+            places += [self.settings.resolved_data_dir / "recovered" / name, Path(tempfile.gettempdir()) / "playbook-recovered" / name]
+        problems = []
+        for folder in places:
+            try:
+                return write_run_folder(result, titles, folder), None
+            except OSError as exc:
+                problems.append(f"{folder}: {exc.strerror or exc}")
+        return [], "; ".join(problems)
 
     # --- documents -----------------------------------------------------------------------------
 

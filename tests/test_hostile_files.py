@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import subprocess
@@ -146,3 +147,81 @@ def test_a_hostile_policy_file_is_one_line_exit_2(tmp_path: Path, content: str, 
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2 and len(lines) == 1 and message in lines[0], result.stderr[-2000:]
     assert seconds < 20
+
+
+# --- disk and database faults ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A real 1 MB filesystem (tmpfs) for the history, so 'disk full' and 'read-only' are the kernel's own."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"needs permission to mount a tmpfs: {made.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _env(tmp_path: Path, database: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLAYBOOK_") and not k.endswith("_API_KEY")}
+    return env | {"PLAYBOOK_DATA_DIR": str(tmp_path / "data"), "PLAYBOOK_DATABASE_URL": f"sqlite:///{database}", "PYTHONPATH": str(REPO)}
+
+
+def _fill(folder: Path, leave: int) -> None:
+    """Fill a filesystem until only ``leave`` bytes are free."""
+    stats = os.statvfs(folder)
+    free = stats.f_bavail * stats.f_frsize
+    with (folder / "filler").open("wb") as handle:
+        handle.write(b"\0" * max(0, free - leave))
+
+
+@pytest.mark.parametrize("with_out", [True, False], ids=["--out", "recovery-folder"])
+def test_a_full_disk_keeps_every_received_answer_and_says_where(small_disk: Path, tmp_path: Path, with_out: bool) -> None:
+    from assistant.providers.loopback import LoopbackServer
+    from assistant.store import Store
+
+    database = small_disk / "history.db"
+    Store(f"sqlite:///{database}").close()
+    answer = "# Escalation Playbook\n\n" + "\n\n".join(f"## Part {n}\n\n" + "Escalate within 15 minutes. " * 90 for n in range(100))
+    env = _env(tmp_path, database)
+    vars_file = tmp_path / "vars.yaml"
+    vars_file.write_text(subprocess.run([sys.executable, "-m", "assistant", "example", "escalation-procedure"], capture_output=True, text=True, env=env).stdout)
+    out = tmp_path / "out"
+    with LoopbackServer(lambda body: answer) as server:
+        _fill(small_disk, leave=160 * 1024)
+        args = ["run", "escalation-procedure", "--vars", str(vars_file), "--steps", "playbook", "--provider", "openai",
+                "--base-url", server.base_url, "--model", server.model, "--repair-rounds", "0"]
+        result = subprocess.run([sys.executable, "-m", "assistant", *args, *(["--out", str(out)] if with_out else [])],
+                                env=env, capture_output=True, text=True, timeout=120)
+    assert len(answer) > 250_000
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert "The history could not keep this run" in result.stderr and "the disk is full" in result.stderr, result.stderr[-3000:]
+    folder = out if with_out else tmp_path / "data" / "recovered"
+    assert f"the drafts are in {folder}" in result.stderr
+    written = list(folder.rglob("playbook.md"))
+    assert len(written) == 1 and written[0].read_text(encoding="utf-8").strip() == answer.strip()
+
+
+def test_a_read_only_history_can_still_be_listed_and_exported(small_disk: Path, tmp_path: Path) -> None:
+    database = small_disk / "history.db"
+    env = _env(tmp_path, database)
+    vars_file = tmp_path / "vars.yaml"
+    vars_file.write_text(subprocess.run([sys.executable, "-m", "assistant", "example", "escalation-procedure"], capture_output=True, text=True, env=env).stdout)
+    made = subprocess.run([sys.executable, "-m", "assistant", "run", "escalation-procedure", "--vars", str(vars_file), "--steps", "playbook"],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    listed = subprocess.run([sys.executable, "-m", "assistant", "history", "--format", "json"], env=env, capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    run_id = json.loads(listed.stdout)[0]["id"]
+    exported = subprocess.run([sys.executable, "-m", "assistant", "export", run_id, "--format", "md", "--out", str(tmp_path / "x.md")],
+                              env=env, capture_output=True, text=True, timeout=60)
+    assert exported.returncode == 0 and "Escalation" in (tmp_path / "x.md").read_text(encoding="utf-8"), exported.stderr
+    refused = subprocess.run([sys.executable, "-m", "assistant", "run", "escalation-procedure", "--vars", str(vars_file), "--steps", "playbook"],
+                             env=env, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 1 and "is read-only" in refused.stderr and "--no-history" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()[-1]) < 400 and "Traceback" not in refused.stderr

@@ -200,6 +200,12 @@ def _apply_run(studio: Studio, pack: Pack, ws: Workspace, result: RunResult, job
         else:
             draft.add_version("generated" if outcome.status in _ENGINE_DONE else "partial", outcome.text, result.run_id)
         state.queue_widget_value(state.draft_key(pack.name, step_id), draft.text)
+    if result.history_error:
+        state.flash(
+            "warning",
+            f"The history could not keep this run ({result.history_error}). Every draft is kept in this session: "
+            "export the set now from the Chain page.",
+        )
     _forget_exports()
 
 

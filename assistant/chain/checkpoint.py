@@ -58,8 +58,8 @@ class Checkpointer:
             for key, text in watched:
                 try:
                     self._store.checkpoint(self._run_id, key, text())
-                except Exception:  # a full disk must not kill the stream; the next save retries
-                    logger.warning("could not checkpoint %s", key, exc_info=True)
+                except Exception as exc:  # a full disk must not kill the stream; the next save retries
+                    logger.warning("could not checkpoint %s: %s", key, exc)
 
     def _renew_lease(self) -> None:
         """Keep the run's lease fresh while the run lives (it goes stale only if this process dies)."""
@@ -68,5 +68,5 @@ class Checkpointer:
         try:
             if not self._store.renew_lease(self._run_id, self._lease_owner):  # type: ignore[union-attr]
                 logger.warning("the lease on run %s was taken over by another runner", self._run_id)
-        except Exception:  # the next beat retries, as with checkpoints
-            logger.warning("could not renew the lease on run %s", self._run_id, exc_info=True)
+        except Exception as exc:  # the next beat retries, as with checkpoints
+            logger.warning("could not renew the lease on run %s: %s", self._run_id, exc)

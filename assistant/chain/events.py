@@ -67,6 +67,8 @@ class RunResult(BaseModel):
     started_at: str
     finished_at: str | None = None
     elapsed: float = 0.0
+    #: why the history could not keep (all of) this run; the texts above are complete regardless
+    history_error: str | None = None
 
 
 class RunOptions(BaseModel):

@@ -23,6 +23,7 @@ from typing import Any
 
 from assistant.chain.context import RunnerContext
 from assistant.chain.events import ChainEvent, RunOptions, RunResult, RunStore, StepResult
+from assistant.chain.history import GuardedHistory
 from assistant.chain.parts import join_parts, part_key
 from assistant.chain.plan import plan_steps
 from assistant.chain.repair_rounds import RepairRounds
@@ -63,6 +64,8 @@ class ChainRunner:
         self.variables = dict(variables)
         self.options = options or RunOptions()
         self.store = store
+        #: what steps write through while they run (a failed write never loses the text)
+        self._history = GuardedHistory(store) if store is not None else None
         self.system_pack = system_pack
         self.base_url = base_url
         self.cancel = cancel or threading.Event()
@@ -71,7 +74,7 @@ class ChainRunner:
         self._event_lock = threading.Lock()
         self._on_event: Callable[[ChainEvent], None] = lambda event: None
         context = RunnerContext(
-            pack=pack, provider=provider, model=model, variables=self.variables, options=self.options, store=store,
+            pack=pack, provider=provider, model=model, variables=self.variables, options=self.options, store=self._history,
             cancel=self.cancel, emit=self._emit,
         )
         self._scheduler = StepScheduler(context)
@@ -120,8 +123,8 @@ class ChainRunner:
                 )
             return self._close_run(plan, results, run_id, started, started_at)
         finally:
-            if self.store is not None and run_id is not None:
-                self.store.release_lease(run_id, self._lease_owner)
+            if self._history is not None and run_id is not None:
+                self._history.release_lease(run_id, self._lease_owner)
 
     def _finished_earlier(self, run_id: str | None, available: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
         """The done steps and parts of the run being resumed; their texts become ``available``."""
@@ -140,6 +143,8 @@ class ChainRunner:
 
     def _open_run(self, plan: list[Step], run_id: str | None) -> str | None:
         """Record a new run (unless resuming one) and mark it running."""
+        if self._history is not None:
+            self._history.reset()
         if self.store is not None and run_id is None:
             run_id = self.store.create_run(
                 pack=self.pack.name,
@@ -179,8 +184,10 @@ class ChainRunner:
             else "done"
         )
         cost = None if any(c is None for c in costs) else round(sum(c for c in costs if c is not None), 6)
-        if self.store is not None and run_id is not None:
-            self.store.set_run_status(run_id, status, usage=total.model_dump(), cost=cost)
+        history_error = self._history.failure if self._history is not None else None
+        if self._history is not None and run_id is not None:
+            stored = "failed" if history_error else status
+            self._history.set_run_status(run_id, stored, usage=total.model_dump(), cost=cost)
         return RunResult(
             run_id=run_id,
             pack=self.pack.name,
@@ -193,6 +200,7 @@ class ChainRunner:
             started_at=started_at,
             finished_at=_now(),
             elapsed=time.monotonic() - started,
+            history_error=history_error,
         )
 
     def _emit(self, event: ChainEvent) -> None:
@@ -222,8 +230,8 @@ class ChainRunner:
             result.error = exc.message
             result.timings["elapsed"] = time.monotonic() - started
             result.cost = cost_of(self.model, result.usage)
-            if self.store is not None and run_id is not None:
-                self.store.finish_step(
+            if self._history is not None and run_id is not None:
+                self._history.finish_step(
                     run_id, step.id, status=result.status, text=partial, usage=result.usage.model_dump(),
                     cost=result.cost, timings=result.timings, error=exc.message,
                 )
@@ -244,10 +252,10 @@ class ChainRunner:
         result.timings["elapsed"] = time.monotonic() - started
         self._emit(ChainEvent(kind="finished", step=step.id, usage=result.usage, elapsed=result.timings["elapsed"] or 0.0))
         self._emit(ChainEvent(kind="validated", step=step.id, report=report))
-        if self.store is not None and run_id is not None:
+        if self._history is not None and run_id is not None:
             if step.fan_out:
-                self.store.start_step(run_id, step.id, prompt="\n\n---\n\n".join(p.user for p in prompts), system=prompts[0].system)
-            self.store.finish_step(
+                self._history.start_step(run_id, step.id, prompt="\n\n---\n\n".join(p.user for p in prompts), system=prompts[0].system)
+            self._history.finish_step(
                 run_id, step.id, status=result.status, text=text, usage=result.usage.model_dump(), cost=result.cost,
                 timings=result.timings, report=report.model_dump(mode="json"),
             )

@@ -45,19 +45,22 @@ def _prepared(
     return chosen, plan.pack, plan.variables, plan.steps
 
 
-def _summary(result: RunResult, titles: dict[str, str], out: Path | None) -> None:
-    from assistant.export import write_run_folder
-
-    if out is not None:
-        written = write_run_folder(result, titles, out)
+def _summary(chosen: Studio, result: RunResult, pack: Pack, out: Path | None) -> None:
+    written, problem = chosen.write_drafts(result, pack, out)
+    if written:
         err(f"Wrote {', '.join(str(p) for p in written)}")
+    if result.history_error:
+        where = f"the drafts are in {written[0].parent}" if written else f"the drafts could not be written either ({problem})"
+        err(f"The history could not keep this run ({result.history_error}); {where}.")
+    elif problem:
+        err(f"Could not write the drafts: {problem}")
     cost = "" if result.cost is None else f", cost ${result.cost:.4f}"
     estimated = " (estimated)" if result.usage.estimated else ""
     err(
         f"Run {result.run_id or '(not recorded)'}: {result.status} in {result.elapsed:.1f} s — "
         f"{result.usage.input_tokens:,} in / {result.usage.output_tokens:,} out tokens{estimated}{cost}"
     )
-    if result.run_id and out is None:
+    if result.run_id and out is None and not result.history_error:
         err(f"Export it with: playbook export {result.run_id} --format docx --out playbook.docx")
 
 
@@ -102,10 +105,10 @@ def run(
     except KeyboardInterrupt:
         runner.cancel.set()
         raise
-    _summary(result, {s.id: s.title for s in chosen_pack.steps}, out)
+    _summary(chosen, result, chosen_pack, out)
     failed = [s for s in result.steps.values() if s.status not in ("done", "truncated")]
     not_ok = [s for s in result.steps.values() if s.report is None or not s.report.ok]
-    if failed or (strict and not_ok):
+    if failed or result.history_error or (strict and not_ok):
         raise typer.Exit(1)
 
 

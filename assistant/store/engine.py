@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import time
 from collections.abc import Callable
@@ -52,11 +53,18 @@ class Database:
         #: the URL without its password, for messages
         self.where = parsed.render_as_string(hide_password=True)
         serializer = partial(json.dumps, default=to_jsonable_python, ensure_ascii=False)
+        #: a history on a read-only mount can still be listed and exported
+        self.read_only = False
         try:
             if parsed.get_backend_name() == "sqlite":
-                _sqlite_file(parsed).parent.mkdir(parents=True, exist_ok=True)
+                path = _sqlite_file(parsed)
+                self.read_only = _read_only_file(path)
+                if self.read_only:
+                    parsed = parsed.set(database=f"file:{path}", query={"mode": "ro", "immutable": "1", "uri": "true"})
+                else:
+                    path.parent.mkdir(parents=True, exist_ok=True)
                 self.engine = create_engine(parsed, json_serializer=serializer)
-                _configure_sqlite(self.engine)
+                _configure_sqlite(self.engine, wal=not self.read_only)
             else:
                 self.engine = create_engine(parsed, json_serializer=serializer, pool_pre_ping=True)
         except (SQLAlchemyError, OSError) as exc:
@@ -72,6 +80,11 @@ class Database:
 
     def run(self, work: Callable[[Session], T], *, write: bool = True) -> T:
         """Run ``work`` in one short transaction, retrying what another writer can cause."""
+        if write and self.read_only:
+            raise StoreError(
+                f"The history database {self.where} is read-only: its runs can be listed and exported, not changed. "
+                "Run with --no-history, or set PLAYBOOK_DATABASE_URL to a writable place."
+            )
         deadline = time.monotonic() + _RETRY_SECONDS
         attempt = 0
         while True:
@@ -95,12 +108,15 @@ class Database:
                 raise self._failure(exc) from exc
 
     def _failure(self, exc: SQLAlchemyError) -> StoreError:
-        detail = getattr(exc, "orig", None) or exc
-        return StoreError(
-            f"The history database {self.where} could not be used: {detail}. "
-            "If another program holds it locked, close it and try again; "
-            "otherwise check PLAYBOOK_DATABASE_URL."
-        )
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        lowered = detail.lower()
+        if "disk is full" in lowered or "no space" in lowered or "disk full" in lowered:
+            advice = "the disk is full: free some space, or set PLAYBOOK_DATABASE_URL to another disk"
+        elif "readonly" in lowered or "read-only" in lowered:
+            advice = "it is read-only: set PLAYBOOK_DATABASE_URL to a writable place, or run with --no-history"
+        else:
+            advice = "if another program holds it locked, close it and try again; otherwise check PLAYBOOK_DATABASE_URL"
+        return StoreError(f"The history database {self.where} could not be used ({detail}); {advice}.")
 
 
 def _is_transient(exc: DBAPIError) -> bool:
@@ -125,7 +141,12 @@ def _sqlite_file(url: URL) -> Path:
     return Path(database.removeprefix("file:")).expanduser()
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _read_only_file(path: Path) -> bool:
+    """An existing database file that cannot be written (a read-only mount, or no permission)."""
+    return path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def _configure_sqlite(engine: Engine, *, wal: bool = True) -> None:
     """WAL, a busy timeout and foreign keys on every connection; writers lock up front.
 
     The driver's own transaction handling is turned off so that a write transaction starts
@@ -139,7 +160,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA journal_mode = WAL")
+            if wal:
+                cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA foreign_keys = ON")
         finally:
