@@ -225,3 +225,65 @@ def test_a_read_only_history_can_still_be_listed_and_exported(small_disk: Path, 
                              env=env, capture_output=True, text=True, timeout=60)
     assert refused.returncode == 1 and "is read-only" in refused.stderr and "--no-history" in refused.stderr
     assert len(refused.stderr.strip().splitlines()[-1]) < 400 and "Traceback" not in refused.stderr
+
+
+# --- echoed secrets ------------------------------------------------------------------------------------
+
+
+class _EchoingServer:
+    """A server that answers every request with 400 and echoes its credentials back, as some do."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                return
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("content-length") or 0))
+                echo = (
+                    f"rejected Authorization: {self.headers.get('authorization')} for "
+                    "http://admin:hunter2pass@internal.example/v1?api-key=QUERYSECRET1 (also tried key sk-other-ECHOED-9z8y7x6w5v)"
+                )
+                payload = json.dumps({"error": {"message": echo, "type": "invalid_request_error"}}).encode()
+                self.send_response(400)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def __enter__(self) -> _EchoingServer:
+        import threading
+
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_credentials_a_server_echoes_are_removed_from_messages_history_and_run_json(tmp_path: Path) -> None:
+    secret = "sk-test-OPERATOR-KEY-0a1b2c3d4e5f"
+    echoed = [secret, "hunter2pass", "QUERYSECRET1", "sk-other-ECHOED-9z8y7x6w5v"]
+    env = _env(tmp_path, tmp_path / "data" / "history.db") | {"OPENAI_API_KEY": secret}
+    vars_file = tmp_path / "vars.yaml"
+    vars_file.write_text(subprocess.run([sys.executable, "-m", "assistant", "example", "escalation-procedure"], capture_output=True, text=True, env=env).stdout)
+    with _EchoingServer() as server:
+        env["PLAYBOOK_BASE_URL"] = server.base_url  # the operator's own endpoint: the key may go there
+        result = subprocess.run(
+            [sys.executable, "-m", "assistant", "run", "escalation-procedure", "--vars", str(vars_file), "--steps", "playbook",
+             "--provider", "openai", "--model", "m", "--out", str(tmp_path / "out")],
+            env=env, capture_output=True, text=True, timeout=120,
+        )
+    assert result.returncode == 1 and "rejected Authorization: Bearer ***" in result.stderr, result.stderr
+    written = [p for p in (tmp_path / "data").rglob("*") if p.is_file()] + list((tmp_path / "out").rglob("*"))
+    assert any(p.name == "run.json" for p in written) and any(p.name.startswith("history.db") for p in written)
+    for value in echoed:
+        assert value not in result.stderr + result.stdout, value
+        for path in written:
+            assert value.encode() not in path.read_bytes(), (value, path)

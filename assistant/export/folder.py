@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from assistant.redact import redact_secrets
+
 
 def write_run_folder(result: Any, titles: dict[str, str], out: Path) -> list[Path]:
     """One Markdown file per step (named after the step) and ``run.json``."""
@@ -25,7 +27,7 @@ def write_run_folder(result: Any, titles: dict[str, str], out: Path) -> list[Pat
             "timings": step.timings,
             "attempts": step.attempts,
             "cached": step.cached,
-            "error": step.error,
+            "error": redact_secrets(step.error) if step.error else None,
             "parts": step.parts,
             "report": step.report.contract() if step.report else None,
         }

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from assistant.errors import ConfigurationError
 from assistant.providers.base import CompletionRequest, Provider
+from assistant.redact import redact_secrets
 from assistant.settings import HOSTED_PROVIDERS, ProviderName
 
 if TYPE_CHECKING:
@@ -122,11 +123,8 @@ def retry_after_seconds(headers: Mapping[str, str] | None, *, now: float | None 
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """Remove secret values from text a server sent (some echo the key back)."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text
+    """Remove secret values from text a server sent (some echo the key back), and anything shaped like one."""
+    return redact_secrets(text, secrets)
 
 
 __all__ = ["check_base_url", "make_provider", "redact", "retry_after_seconds"]

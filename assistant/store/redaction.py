@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from assistant.redact import redact_secrets
+
 _SECRET_NAME = re.compile(
     r"(^|_)(api_?key|key|secret|password|passwd|token|authorization|auth|headers?|cookies?|credentials?)$"
 )
@@ -31,8 +33,10 @@ def refuse_secrets(value: object, path: str = "options") -> None:
 
 
 def redact_text(text: str | None) -> str | None:
-    """Error messages quote URLs; drop any credentials those carry before they are stored."""
-    return _URL_IN_TEXT.sub(lambda match: redact_url(match.group(0)) or "", text) if text else text
+    """Error messages quote URLs and servers echo headers: drop every credential before it is stored."""
+    if not text:
+        return text
+    return redact_secrets(_URL_IN_TEXT.sub(lambda match: redact_url(match.group(0)) or "", text))
 
 
 def redact_url(url: str | None) -> str | None:
