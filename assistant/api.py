@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.bounded import MAX_ANSWER_CHARS, check_size
 from assistant.chain import (
     ChainEvent,
     ChainRunner,
@@ -169,6 +170,8 @@ class Studio:
         return [prompt for _, prompt in render_all_parts(pack, step, variables, inputs, system_pack=system_pack)]
 
     def validate(self, text: str, ref: str, *, known_truncated: bool = False) -> ValidationReport:
+        """Check an answer against a step's checklist; answers over ``MAX_ANSWER_CHARS`` are refused."""
+        check_size(text, MAX_ANSWER_CHARS, "The answer")
         pack, step = self.library.resolve(ref)
         return validate_step(text, pack, step.id, known_truncated=known_truncated)
 

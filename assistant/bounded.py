@@ -24,6 +24,8 @@ MAX_YAML_NODES = 200_000
 MAX_YAML_DEPTH = 64
 #: a number longer than this is not a threshold, a minute count or a ticket id
 MAX_NUMBER_DIGITS = 64
+#: an answer to check: real answers are 10-250 KB; validation takes about 1-2 s per MB of Markdown
+MAX_ANSWER_CHARS = 2_000_000
 
 
 class _BoundedLoader(yaml.SafeLoader):

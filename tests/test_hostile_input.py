@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 
 from docx import Document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from assistant.api import Studio
+from assistant.bounded import MAX_ANSWER_CHARS
 from assistant.chain import ChainRunner
 from assistant.validation import validate_step
 from assistant.errors import VariablesError
@@ -55,14 +58,22 @@ def test_unicode_rtl_and_emoji_round_trip_render_store_and_every_export(procedur
     assert any(WORLD in p.text for p in Document(str(path)).paragraphs)
 
 
-def test_a_five_megabyte_answer_is_validated(procedure: Pack) -> None:
+def test_an_answer_at_the_size_limit_is_validated(procedure: Pack) -> None:
     section = "## {n}) Escalation Levels\n\n" + ("Level 1 owns the case and updates the customer every 30 minutes. " * 20 + "\n\n") * 10
     text = "".join(section.format(n=n) for n in range(1, 400))
-    text = text * max(1, 5_000_000 // len(text))
-    assert len(text) >= 4_500_000
-    report = validate_step(text, procedure, "playbook")
+    text = (text * (MAX_ANSWER_CHARS // len(text) + 1))[:MAX_ANSWER_CHARS]
+    report = Studio().validate(text, "escalation-procedure/playbook")
     assert report.section("levels").status == "present"
     assert "routing" in report.missing
+
+
+def test_an_answer_over_the_limit_is_refused_at_once_with_the_limit(tmp_path: Path, playbook_cli) -> None:
+    answer = tmp_path / "huge.md"
+    answer.write_text("## Escalation Levels\n\n" + "Level 1 owns the case. " * 1_000_000, encoding="utf-8")
+    started = time.monotonic()
+    code, _, err = playbook_cli("validate", str(answer), "--checklist", "escalation-procedure/playbook")
+    assert code == 2 and "too large" in err and "2,000,000" in err and len(err.strip().splitlines()) == 1
+    assert time.monotonic() - started < 5
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from assistant.errors import UserInputError
+from assistant.bounded import MAX_ANSWER_CHARS, check_size, read_text_file
 
 if TYPE_CHECKING:
     from assistant.api import Studio
@@ -40,14 +40,14 @@ def err(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def read_text(path: Path) -> str:
-    """A file's text (``-`` reads stdin); a missing or unreadable file is a usage error."""
-    try:
-        return sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserInputError(f"{path}: file not found.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserInputError(f"{path}: cannot be read ({exc}).") from None
+def read_text(path: Path, limit: int = MAX_ANSWER_CHARS) -> str:
+    """A file's text (``-`` reads stdin), refused over ``limit`` characters; a missing or
+    unreadable file is a usage error."""
+    if str(path) != "-":
+        return read_text_file(path, limit)
+    text = sys.stdin.read(limit + 1)
+    check_size(text, limit, "standard input")
+    return text
 
 
 def load_variables(chosen: Studio, pack_name: str, vars_file: Path | None, overrides: list[str]) -> tuple[Pack, dict]:

@@ -6,6 +6,7 @@ import project_path  # noqa: F401  (puts the project root on sys.path)
 import streamlit as st
 
 from assistant.api import Studio
+from assistant.bounded import MAX_ANSWER_CHARS
 from assistant.errors import PlaybookError
 from assistant.packs import PackLibrary
 from ui import session, shell, state, widgets
@@ -19,10 +20,19 @@ def _on_upload() -> None:
     upload = st.session_state.get(state.W_VALIDATE_UPLOAD)
     if upload is None:
         return
+    too_large = f"{upload.name} is too large to check ({upload.size:,} bytes; the limit is {MAX_ANSWER_CHARS:,} characters)."
+    if upload.size > MAX_ANSWER_CHARS * 4:
+        state.flash("error", too_large)
+        return
     try:
-        st.session_state[state.W_VALIDATE_TEXT] = upload.getvalue().decode("utf-8")
+        text = upload.getvalue().decode("utf-8")
     except UnicodeDecodeError:
         state.flash("error", f"{upload.name} is not UTF-8 text; save it as UTF-8 Markdown or plain text.")
+        return
+    if len(text) > MAX_ANSWER_CHARS:
+        state.flash("error", too_large)
+        return
+    st.session_state[state.W_VALIDATE_TEXT] = text
 
 
 def _from_draft() -> None:
@@ -100,6 +110,7 @@ def _answer_box() -> tuple[str, bool]:
         on_change=state.keep,
         args=(state.W_VALIDATE_TEXT,),
         placeholder="Paste the model's answer here…",
+        max_chars=MAX_ANSWER_CHARS,
     )
     # never disabled: typing then clicking at once must not lose the click while the text box commits
     clicked = st.button("Check against the checklist", key=state.W_VALIDATE_RUN, type="primary")
