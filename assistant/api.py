@@ -297,21 +297,44 @@ class Studio:
         """The default title of a document set: the pack and the organisation it is for, dated."""
         return default_title(pack.title, organisation_name(values))
 
-    def document(self, pack: Pack, steps: list[ExportStep], title: str, run_id: str | None = None) -> ExportDocument | None:
-        """A session's drafts as one labelled document (``steps`` in any order); None when empty."""
+    def document(
+        self,
+        pack: Pack,
+        steps: list[ExportStep],
+        title: str,
+        run_id: str | None = None,
+        *,
+        values: Mapping[str, Any] | None = None,
+        author: str | None = None,
+    ) -> ExportDocument | None:
+        """A session's drafts as one labelled document (``steps`` in any order); None when empty.
+
+        Each step is headed by its document title; ``values`` (the organisation's variables) name
+        the organisation, and ``author`` the person exporting, for the files' metadata.
+        """
         order = {s.id: index for index, s in enumerate(pack.steps)}
+        headings = pack.document_titles()
         chosen = sorted((s for s in steps if s.text.strip()), key=lambda s: order.get(s.id, len(order)))
         if not chosen:
             return None
-        return assemble(title.strip() or default_title(pack.title, None), pack.name, chosen, run_id=run_id)
+        return assemble(
+            title.strip() or default_title(pack.title, None),
+            pack.name,
+            [s.model_copy(update={"title": headings.get(s.id, s.title)}) for s in chosen],
+            run_id=run_id,
+            needs={s.id: s.needs for s in pack.steps},
+            organisation=organisation_name(values or {}),
+            author=author,
+        )
 
-    def run_document(self, record: RunRecord) -> ExportDocument:
+    def run_document(self, record: RunRecord, author: str | None = None) -> ExportDocument:
         """A stored run as one labelled document, titled after its pack and organisation."""
         pack = self.library.packs.get(record.pack)
-        titles = {s.id: s.title for s in pack.steps} if pack else {}
+        titles = pack.document_titles() if pack else {}
+        needs = {s.id: s.needs for s in pack.steps} if pack else {}
         pack_title = pack.title if pack else record.pack
-        return document_from_record(record, titles, default_title(pack_title, organisation_name(record.variables)))
-
+        document = document_from_record(record, titles, default_title(pack_title, organisation_name(record.variables)), needs)
+        return document.model_copy(update={"author": author})
 
 __all__ = [
     "ChainEvent",

@@ -37,12 +37,13 @@ def document(pack: Pack, ws: Workspace, title: str) -> ExportDocument | None:
             report=draft.report,
             provider=draft.provider,
             model=draft.model,
+            written_at=draft.versions[-1].at if draft.versions else None,
         )
         for step in pack.steps
         if (draft := ws.drafts.get(step.id)) is not None
     ]
     studio = session.studio()
-    return studio.document(pack, steps, title.strip() or studio.title_for(pack, ws.values), ws.run_id)
+    return studio.document(pack, steps, title.strip() or studio.title_for(pack, ws.values), ws.run_id, values=ws.values)
 
 
 def cached_bytes(doc: ExportDocument, fmt: str) -> bytes:

@@ -8,6 +8,7 @@ Everything here calls the engine through ``Studio``, which owns the rules of a r
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 import streamlit as st
@@ -163,6 +164,7 @@ def _versions_from_store(studio: Studio, run_id: str | None) -> dict[str, list[A
 
 def _apply_run(studio: Studio, pack: Pack, ws: Workspace, result: RunResult, job: ChainJob) -> None:
     stored = _versions_from_store(studio, result.run_id)
+    finished = datetime.now(UTC)
     if result.run_id:
         ws.run_id = result.run_id
         ws.run_fingerprint = job.fingerprint
@@ -196,9 +198,10 @@ def _apply_run(studio: Studio, pack: Pack, ws: Workspace, result: RunResult, job
                     v.run_id == result.run_id and v.kind == version.kind and v.text == version.text
                     for v in draft.versions
                 ):
-                    draft.add_version(version.kind, version.text, result.run_id)
+                    draft.add_version(version.kind, version.text, result.run_id, at=version.created_at)
         else:
-            draft.add_version("generated" if outcome.status in _ENGINE_DONE else "partial", outcome.text, result.run_id)
+            # one moment for the whole run, so no step reads as written after another of the same run
+            draft.add_version("generated" if outcome.status in _ENGINE_DONE else "partial", outcome.text, result.run_id, at=finished)
         state.queue_widget_value(state.draft_key(pack.name, step_id), draft.text)
     if result.history_error:
         state.flash(
@@ -288,9 +291,9 @@ def reopen(studio: Studio, record: RunRecord) -> Workspace:
             draft.input_tokens, draft.output_tokens = step.usage.input_tokens, step.usage.output_tokens
         draft.cost = step.cost
         for version in step.versions or []:
-            draft.add_version(version.kind, version.text, record.id)
+            draft.add_version(version.kind, version.text, record.id, at=version.created_at)
         if not draft.versions:
-            draft.add_version("reopened", draft.text, record.id)
+            draft.add_version("reopened", draft.text, record.id, at=step.created_at)
         draft.edited = bool(draft.versions and draft.versions[-1].kind == "edited")
         if draft.report is None:
             revalidate(studio, pack, draft)

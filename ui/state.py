@@ -12,7 +12,7 @@ session's memory only.
 
 from __future__ import annotations
 
-import time
+from datetime import UTC, datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,6 +99,8 @@ class Version:
     text: str
     created_at: str
     run_id: str | None = None
+    #: when the text was written (exports compare it with the steps it reads, to tell it is out of date)
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def label(self) -> str:
@@ -130,8 +132,10 @@ class Draft:
         """Can later steps read it? Finished drafts, and anything a person edited or pasted."""
         return bool(self.text.strip()) and (self.status in ("done", "truncated", "pasted") or self.edited)
 
-    def add_version(self, kind: str, text: str, run_id: str | None = None) -> Version:
-        version = Version(len(self.versions) + 1, kind, text, time.strftime("%H:%M:%S"), run_id)
+    def add_version(self, kind: str, text: str, run_id: str | None = None, at: datetime | None = None) -> Version:
+        """A new version, written now or at ``at`` (a stored version's own time)."""
+        moment = at or datetime.now(UTC)
+        version = Version(len(self.versions) + 1, kind, text, moment.astimezone().strftime("%H:%M:%S"), run_id, moment)
         self.versions.append(version)
         return version
 

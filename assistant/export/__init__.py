@@ -18,7 +18,6 @@ from assistant.export.document import (
 from assistant.export.folder import write_run_folder
 from assistant.export.html import to_html
 from assistant.export.markdown import to_markdown
-from assistant.export.word import to_docx_bytes
 
 MEDIA_TYPES: dict[str, str] = {
     "md": "text/markdown",
@@ -34,6 +33,8 @@ def render(document: ExportDocument, fmt: Format) -> bytes:
     if fmt == "html":
         return to_html(document).encode("utf-8")
     if fmt == "docx":
+        from assistant.export.word import to_docx_bytes  # python-docx loads only when a Word file is asked for
+
         return to_docx_bytes(document)
     raise ValueError(f"unknown export format {fmt!r}")
 
@@ -60,6 +61,5 @@ __all__ = [
     "render",
     "to_html",
     "to_markdown",
-    "to_docx_bytes",
     "write_run_folder",
 ]

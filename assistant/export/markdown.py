@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from assistant.export.document import OFFLINE_NOTE, ExportDocument, ExportStep
+from assistant.export.document import ExportDocument, ExportStep
+from assistant.export.headings import balanced
+from assistant.export.notices import notices
+
+APPENDIX = "Checklist appendix"
 
 
 def _status_mark(status: str) -> str:
@@ -27,14 +31,15 @@ def _cell(text: str) -> str:
 
 
 def to_markdown(document: ExportDocument) -> str:
-    lines = [f"# {document.title}", ""]
-    meta = f"Pack: {document.pack} · Provider: {document.provider} · Model: {document.model} · {document.created_at}"
-    lines += [meta, ""]
-    if document.offline:
-        lines += [f"> **{OFFLINE_NOTE}**", ""]
+    """One Markdown file: the title, the notes, then every step at ``##`` under it, then the appendix."""
+    lines = [f"# {document.title}", "", document.summary, ""]
+    for notice in notices(document):
+        lines += [f"> **{notice.label}:** {notice.text}", ">"]
+    if lines[-1] == ">":
+        lines[-1] = ""
     for step in document.steps:
-        lines += [f"<!-- step: {step.id} ({step.status}) -->", "", step.text.strip(), "", "---", ""]
-    lines += ["# Checklist appendix", ""]
+        lines += [f"<!-- step: {step.id} ({step.status}) -->", "", balanced(step.text, step.title, 2), "", "---", ""]
+    lines += [f"## {APPENDIX}", ""]
     for step in document.steps:
         lines += checklist_markdown(step)
     return "\n".join(lines).rstrip() + "\n"

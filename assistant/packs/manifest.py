@@ -130,6 +130,9 @@ class FanOut(_Strict):
 class Step(_Strict):
     id: Identifier
     title: str
+    document_title: str | None = Field(
+        default=None, description="this step's heading in an exported document set; default: title"
+    )
     description: str = ""
     template: str
     needs: list[Identifier] = []
@@ -157,6 +160,10 @@ class Pack(_Strict):
     banned_phrases: list[str] = []
     system: str | None = Field(default=None, description="system prompt template offered to every pack")
     directory: Path = Field(exclude=True)
+
+    def document_titles(self) -> dict[str, str]:
+        """Each step's heading in an exported document set, in chain order."""
+        return {step.id: step.document_title or step.title for step in self.steps}
 
     @model_validator(mode="after")
     def _consistent(self) -> Pack:

@@ -143,7 +143,7 @@ def test_offline_drafts_are_labelled_in_exports(app, downloads) -> None:
     assert app.draft("playbook").provider == "offline"
     assert "Offline draft" in app.texts()
     markdown = downloads.of(app.at.download_button(key="export_md")).decode("utf-8")
-    assert "Offline draft: composed from your inputs" in markdown
+    assert "> **Offline draft:** composed from your inputs" in markdown
     word = docx.Document(io.BytesIO(downloads.of(app.at.download_button(key="export_docx"))))
     assert any("Offline draft" in p.text for p in word.paragraphs)
 

@@ -1,0 +1,66 @@
+"""What the first page of every format says before anyone reads on: offline drafts, parts that
+never finished, parts written before the text they read changed, and checklist gaps.
+
+A document is forwarded, printed and read by people who never saw the app. Each format shows
+these notes in the same words above its contents, so nobody takes a draft for the finished thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.export.document import OFFLINE_NOTE, ExportDocument, ExportStep
+
+#: statuses whose text is the whole answer
+FINISHED = frozenset({"done", "edited", "pasted"})
+_WHY_UNFINISHED = {
+    "running": "it was still being written when this file was made",
+    "interrupted": "it was interrupted before it finished",
+    "cancelled": "it was stopped before it finished",
+    "failed": "it failed before it finished",
+    "incomplete": "some of its parts failed",
+    "truncated": "it was cut off at the model's length limit",
+}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One note, read as "label: text" (the label set in bold)."""
+
+    #: offline, unfinished, outdated or checklist
+    kind: str
+    label: str
+    text: str
+
+
+def notices(document: ExportDocument) -> list[Notice]:
+    """The notes for the first page, most serious first; empty for a finished, current, complete set."""
+    label, _, text = OFFLINE_NOTE.partition(": ")
+    found = [Notice("offline", label, text)] if document.offline else []
+    found += [_unfinished(step) for step in document.steps if step.status not in FINISHED]
+    found += [
+        Notice(
+            "outdated",
+            "Out of date",
+            f"{step.title} was written before {_joined(step.outdated_by)} last changed; "
+            "regenerate it so it follows the current text.",
+        )
+        for step in document.steps
+        if step.outdated_by
+    ]
+    attention = [step.title for step in document.steps if step.report is not None and not step.report.ok]
+    if attention:
+        found.append(
+            Notice("checklist", "Checklist", f"{_joined(attention)}: required sections are missing or need attention "
+                   "(see the Checklist appendix).")
+        )
+    return found
+
+
+def _unfinished(step: ExportStep) -> Notice:
+    why = _WHY_UNFINISHED.get(step.status, f"its status is {step.status}")
+    return Notice("unfinished", "Unfinished", f"{step.title}: {why}; this is the text saved so far.")
+
+
+def _joined(titles: list[str]) -> str:
+    return titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
