@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 
 import streamlit as st
 
 from assistant.api import ExportDocument, ExportStep
-from assistant.export import MEDIA_TYPES, render
+from assistant.export import MEDIA_TYPES, notices, pdf_unavailable, render
 from assistant.packs import Pack
 
 from ui import session, state
 from ui.state import Workspace
 
 MIME = MEDIA_TYPES
+#: the download buttons, in the order they are shown: format and label
+FORMATS = (("md", "Markdown (.md)"), ("docx", "Word (.docx)"), ("html", "Web page (.html)"), ("pdf", "PDF (.pdf)"))
 
 
 def suggested_title(pack: Pack, ws: Workspace) -> str:
@@ -46,6 +49,11 @@ def document(pack: Pack, ws: Workspace, title: str) -> ExportDocument | None:
     return studio.document(pack, steps, title.strip() or studio.title_for(pack, ws.values), ws.run_id, values=ws.values)
 
 
+def first_page_notes(doc: ExportDocument) -> list[str]:
+    """What every export of ``doc`` warns about on its first page (offline, unfinished, out of date, gaps)."""
+    return [f"{note.label}: {note.text}" for note in notices(doc)]
+
+
 def cached_bytes(doc: ExportDocument, fmt: str) -> bytes:
     """The file for ``doc``; rebuilt only when the drafts or the title change (not on every rerun)."""
     digest = hashlib.sha256(doc.model_dump_json(exclude={"created_at"}).encode("utf-8")).hexdigest()
@@ -54,6 +62,19 @@ def cached_bytes(doc: ExportDocument, fmt: str) -> bytes:
     if key not in cache:
         cache[key] = render(doc, fmt)  # type: ignore[arg-type]
     return cache[key]
+
+
+def download_data(doc: ExportDocument, fmt: str) -> bytes | Callable[[], bytes]:
+    """What a download button hands over: the file, or for a PDF (seconds of layout) a maker the
+    button calls when clicked, on its own thread (so it reads nothing from the session)."""
+    if fmt == "pdf":
+        return lambda: render(doc, "pdf")
+    return cached_bytes(doc, fmt)
+
+
+def unavailable(fmt: str) -> str | None:
+    """Why this server cannot make ``fmt`` (the PDF needs the system's Pango); None when it can."""
+    return pdf_unavailable() if fmt == "pdf" else None
 
 
 def file_name(title: str, fmt: str) -> str:

@@ -143,8 +143,16 @@ def versions(draft: Draft, *, key: str, on_restore: Callable[[int], None]) -> No
     )
 
 
+_EXPORT_HELP = {
+    "md": "One Markdown file: every step under the title, then the checklist appendix.",
+    "docx": "Word, with a table of contents that Word fills in with page numbers when it opens the file.",
+    "html": "A standalone web page with linked contents; it runs no scripts.",
+    "pdf": "A4 pages with numbered contents and bookmarks; made when you click (a few seconds).",
+}
+
+
 def export_buttons(pack: Pack, ws: Workspace) -> None:
-    """The whole set as Markdown, Word and HTML."""
+    """The whole set as Markdown, Word, HTML and PDF."""
     suggested = exporting.suggested_title(pack, ws)
     kept = st.session_state[state.KEPT]
     state.restore(state.W_EXPORT_TITLE, suggested)
@@ -159,25 +167,22 @@ def export_buttons(pack: Pack, ws: Workspace) -> None:
     if doc is None:
         st.caption("Nothing to export yet: run a step first.")
         return
-    if doc.offline:
-        st.caption("Part or all of this set is offline drafts; every export says so on its first page.")
-    columns = st.columns(3)
-    for column, (fmt, label, key) in zip(
-        columns,
-        [
-            ("md", "Markdown (.md)", state.W_EXPORT_MD),
-            ("docx", "Word (.docx)", state.W_EXPORT_DOCX),
-            ("html", "Web page (.html)", state.W_EXPORT_HTML),
-        ],
-    ):
+    notes = exporting.first_page_notes(doc)
+    if notes:
+        st.caption("The first page of every export says:\n" + "\n".join(f"- {inert_inline(note)}" for note in notes))
+    keys = {"md": state.W_EXPORT_MD, "docx": state.W_EXPORT_DOCX, "html": state.W_EXPORT_HTML, "pdf": state.W_EXPORT_PDF}
+    for column, (fmt, label) in zip(st.columns(len(exporting.FORMATS)), exporting.FORMATS):
+        problem = exporting.unavailable(fmt)
         column.download_button(
             label,
-            data=exporting.cached_bytes(doc, fmt),
+            data=b"" if problem else exporting.download_data(doc, fmt),
             file_name=exporting.file_name(doc.title, fmt),
             mime=exporting.MIME[fmt],
-            key=key,
+            key=keys[fmt],
             on_click="ignore",
             icon=":material/download:",
             width="stretch",
+            disabled=problem is not None,
+            help=problem or _EXPORT_HELP[fmt],
         )
     st.caption(f"{len(doc.steps)} step(s): " + ", ".join(inert_inline(s.title) for s in doc.steps))

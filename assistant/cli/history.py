@@ -16,6 +16,7 @@ class ExportFormat(str, Enum):
     md = "md"
     docx = "docx"
     html = "html"
+    pdf = "pdf"
 
 
 def history(
@@ -42,10 +43,10 @@ def history(
 
 def export(
     run_id: Annotated[str, typer.Argument(help="a run id from `playbook history`")],
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="md, docx or html")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="md, docx, html or pdf")],
     out: Annotated[Path, typer.Option(help="file to write")],
 ) -> None:
-    """Export a recorded run as one Markdown file, a Word document or an HTML page.
+    """Export a recorded run as one Markdown file, a Word document, an HTML page or a PDF.
 
     Example: playbook export 3f2a... --format docx --out playbook.docx
     """

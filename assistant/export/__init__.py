@@ -1,4 +1,4 @@
-"""Document sets as Markdown, Word and HTML (provenance label, offline banner), and the ``--out`` folder of a run."""
+"""Document sets as Markdown, Word, HTML and PDF (provenance label, first-page notes, contents), and the ``--out`` folder of a run."""
 
 from __future__ import annotations
 
@@ -18,20 +18,25 @@ from assistant.export.document import (
 from assistant.export.folder import write_run_folder
 from assistant.export.html import to_html
 from assistant.export.markdown import to_markdown
+from assistant.export.notices import Notice, notices
+from assistant.export.pdf import pdf_unavailable, to_pdf_bytes
 
 MEDIA_TYPES: dict[str, str] = {
     "md": "text/markdown",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "html": "text/html",
+    "pdf": "application/pdf",
 }
 
 
 def render(document: ExportDocument, fmt: Format) -> bytes:
-    """The file content of ``document`` as ``fmt`` (md, docx or html)."""
+    """The file content of ``document`` as ``fmt`` (md, docx, html or pdf)."""
     if fmt == "md":
         return to_markdown(document).encode("utf-8")
     if fmt == "html":
         return to_html(document).encode("utf-8")
+    if fmt == "pdf":
+        return to_pdf_bytes(document)
     if fmt == "docx":
         from assistant.export.word import to_docx_bytes  # python-docx loads only when a Word file is asked for
 
@@ -48,6 +53,7 @@ def export(document: ExportDocument, fmt: Format, path: Path) -> Path:
 
 __all__ = [
     "MEDIA_TYPES",
+    "Notice",
     "OFFLINE_NOTE",
     "ExportDocument",
     "ExportStep",
@@ -56,7 +62,9 @@ __all__ = [
     "default_title",
     "document_from_record",
     "export",
+    "notices",
     "organisation_name",
+    "pdf_unavailable",
     "provenance_label",
     "render",
     "to_html",

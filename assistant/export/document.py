@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from assistant.validation import ValidationReport
 
-Format = Literal["md", "docx", "html"]
+Format = Literal["md", "docx", "html", "pdf"]
 OFFLINE_NOTE = (
     "Offline draft: composed from your inputs and the pack's checklists without a language model. "
     "Connect a model for tailored prose."

@@ -28,12 +28,14 @@ table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #d0d7de;padd
 th{background:#f6f8fa}pre{background:#f6f8fa;padding:.8rem;overflow:auto;white-space:pre-wrap}code{font-size:.92em}
 .notices{margin:1rem 0}.notice{border:1px solid #d0d7de;border-left:6px solid #57606a;padding:.6rem .9rem;border-radius:6px;
 margin:.5rem 0;background:#f6f8fa}.notice.offline,.notice.unfinished,.notice.outdated{background:#fff8c5;border-color:#d4a72c}
+h1{font-size:2rem}h2{font-size:1.55rem;border-bottom:1px solid #d0d7de;padding-bottom:.2rem}h3{font-size:1.25rem}
+h4{font-size:1.08rem}h5{font-size:1rem;color:#32383f}h6{font-size:.95rem;color:#57606a}[id]{scroll-margin-top:1rem}
 .meta{color:#57606a}.step{border-top:2px solid #d0d7de;margin-top:2.5rem;padding-top:1rem}
 .toc{border:1px solid #d0d7de;border-radius:6px;padding:.4rem 1.2rem;margin:1.5rem 0}.toc h2{font-size:1.1rem}
 .toc ul{list-style:none;padding-left:1.1rem;margin:.2rem 0}.toc>ul{padding-left:0}.toc>ul>li{margin-top:.35rem}
 .toc>ul>li>a{font-weight:600}.toc a{color:#0969da;text-decoration:none}.toc a:hover{text-decoration:underline}
 @media print{
-@page{size:A4;margin:18mm 16mm 20mm;@bottom-center{content:counter(page) " / " counter(pages);font-size:9pt;color:#57606a}}
+@page{size:A4;margin:18mm 16mm 20mm;@bottom-center{content:counter(page) " / " counter(pages);font:9pt "DejaVu Sans",sans-serif;color:#57606a}}
 body{max-width:none;margin:0;padding:0;font-size:10.5pt}.step{break-before:page;border-top:none;margin-top:0}
 h1,h2,h3,h4{break-after:avoid}tr,pre{break-inside:avoid}.toc{border:none;padding:0;break-after:page}
 .toc a{color:#1f2328}.toc a::after{content:leader(".") target-counter(attr(href), page)}

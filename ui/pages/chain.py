@@ -163,7 +163,7 @@ def _optional_refinements(view: ChainView, first_number: int) -> dict[str, CardS
 
 
 def _exports(view: ChainView) -> None:
-    """The set as Markdown, Word and HTML, and the way to the levels diagram."""
+    """The set as Markdown, Word, HTML and PDF, and the way to the levels diagram."""
     with st.container(border=True, key="export_box"):
         st.subheader("Export the set")
         widgets.export_buttons(view.pack, view.ws)

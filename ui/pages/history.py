@@ -166,15 +166,18 @@ def _run_exports(studio: Studio, record: RunRecord) -> None:
         return
     doc = studio.run_document(record)
     export_row = st.container(horizontal=True)
-    for fmt, label in (("md", "Markdown"), ("docx", "Word"), ("html", "HTML")):
+    for fmt, label in exporting.FORMATS:
+        problem = exporting.unavailable(fmt)
         export_row.download_button(
             label,
             icon=":material/download:",
-            data=exporting.cached_bytes(doc, fmt),
+            data=b"" if problem else exporting.download_data(doc, fmt),
             file_name=exporting.file_name(doc.title, fmt),
             mime=exporting.MIME[fmt],
             key=f"history_export_{fmt}",
             on_click="ignore",
+            disabled=problem is not None,
+            help=problem,
         )
 
 
