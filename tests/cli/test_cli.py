@@ -143,12 +143,13 @@ def test_history_and_export_of_a_recorded_run(vars_file: Path, tmp_path: Path, p
     assert run["pack"] == "escalation-procedure" and run["status"] == "done"
     assert run["steps"][0]["id"] == "playbook" and run["steps"][0]["status"] == "done" and run["steps"][0]["chars"] > 1000
 
-    for fmt in ("md", "html", "docx"):
+    for fmt in ("md", "html", "docx", "pdf"):
         target = tmp_path / f"export.{fmt}"
         code, _, err = playbook_cli("export", run["id"], "--format", fmt, "--out", str(target))
         assert code == 0, err
         assert target.stat().st_size > 1000
     assert "Offline draft" in (tmp_path / "export.md").read_text(encoding="utf-8")
+    assert (tmp_path / "export.pdf").read_bytes().startswith(b"%PDF-")
     from docx import Document
 
     headings = [p.text for p in Document(str(tmp_path / "export.docx")).paragraphs if p.style.name.startswith("Heading")]
@@ -158,6 +159,16 @@ def test_history_and_export_of_a_recorded_run(vars_file: Path, tmp_path: Path, p
     assert code == 2 and "playbook history" in err
 
 
+def test_a_pdf_without_pango_says_what_to_install(vars_file: Path, tmp_path: Path, playbook_cli, monkeypatch) -> None:
+    from assistant.export import pdf
+
+    playbook_cli("run", "escalation-procedure", "--vars", str(vars_file), "--steps", "playbook")
+    run_id = json.loads(playbook_cli("history", "--format", "json")[1])[0]["id"]
+    monkeypatch.setattr(pdf, "pdf_unavailable", lambda: pdf.INSTALL_HINT + " (OSError: cannot load library 'pango-1.0-0')")
+    code, _, err = playbook_cli("export", run_id, "--format", "pdf", "--out", str(tmp_path / "x.pdf"))
+    assert code == 2 and "apt-get install libpango-1.0-0" in err and not (tmp_path / "x.pdf").exists()
+
+
 def test_help_is_fast_to_import() -> None:
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "assistant", "--help"], capture_output=True, text=True, timeout=60
@@ -165,7 +176,7 @@ def test_help_is_fast_to_import() -> None:
     assert result.returncode == 0 and "Usage" in result.stdout
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
     assert "typer" in imported and "assistant.cli" in imported
-    for heavy in ("openai", "anthropic", "sqlalchemy", "docx", "streamlit", "markdown_it"):
+    for heavy in ("openai", "anthropic", "sqlalchemy", "docx", "streamlit", "markdown_it", "weasyprint"):
         assert heavy not in imported, f"{heavy} is imported by `playbook --help`"
 
 

@@ -166,19 +166,24 @@ def app_factory() -> Callable[..., App]:
 
 
 class Downloads:
-    """Every file the app hands to AppTest's media store (download buttons), by file id."""
+    """Every file the app hands to AppTest's media store (download buttons), by file id, and the
+    makers of files built only when their button is clicked."""
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
+        self.makers: dict[str, Callable[[], Any]] = {}
 
     def of(self, button: Any) -> bytes:
-        """The bytes behind an ``st.download_button`` (its URL names the stored file)."""
+        """The bytes behind an ``st.download_button``: its stored file, or what its maker makes on a click."""
+        if button.proto.deferred_file_id:
+            return self.makers[button.proto.deferred_file_id]()
         return self.files[Path(button.proto.url).stem]
 
 
 @pytest.fixture
 def downloads(monkeypatch: pytest.MonkeyPatch) -> Downloads:
     import streamlit.testing.v1.app_test as app_test_module
+    from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
     captured = Downloads()
@@ -189,5 +194,12 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> Downloads:
             captured.files[file_id] = self.get_file(file_id).content
             return file_id
 
+    class Deferring(MediaFileManager):
+        def add_deferred(self, data_callable: Callable[[], Any], *args: Any, **kwargs: Any) -> str:
+            file_id = super().add_deferred(data_callable, *args, **kwargs)
+            captured.makers[file_id] = data_callable
+            return file_id
+
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+    monkeypatch.setattr(app_test_module, "MediaFileManager", Deferring)
     return captured

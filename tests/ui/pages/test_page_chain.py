@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import docx
+import pypdf
 import pytest
 
 from assistant.providers.scripted import ScriptedProvider
@@ -119,7 +120,7 @@ def _stored_text(app, run_id: str, key: str) -> str:
     return next(s.text for s in record.steps if s.key == key)
 
 
-def test_run_all_remaining_then_export_md_docx_html(scripted_app, downloads) -> None:
+def test_run_all_remaining_then_export_md_docx_html_pdf(scripted_app, downloads) -> None:
     app = scripted_app.load_example().page("chain")
     app.click("run_all")
     for step in ("playbook", "runbooks", "training"):
@@ -129,12 +130,46 @@ def test_run_all_remaining_then_export_md_docx_html(scripted_app, downloads) -> 
 
     markdown = downloads.of(app.at.download_button(key="export_md")).decode("utf-8")
     assert markdown.startswith("# Escalation Procedure — AtlasFlow")
-    assert "AtlasFlow Escalation Procedure" in markdown and "# Checklist appendix" in markdown
+    assert "AtlasFlow Escalation Procedure" in markdown and "\n## Checklist appendix\n" in markdown
+    assert markdown.split("\n\n")[2].startswith("<!-- step: playbook")  # finished, current, complete: no notes
     html = downloads.of(app.at.download_button(key="export_html")).decode("utf-8")
-    assert html.startswith("<!DOCTYPE html>") and "Content-Security-Policy" in html
+    assert html.startswith("<!DOCTYPE html>") and "Content-Security-Policy" in html and '<nav class="toc"' in html
     word = docx.Document(io.BytesIO(downloads.of(app.at.download_button(key="export_docx"))))
     headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
     assert any("Escalation Levels" in h for h in headings)
+    assert [p.text for p in word.paragraphs if p.style.name == "Heading 1"][-1] == "Checklist appendix"
+    assert word.core_properties.author == "AtlasFlow"
+    pdf = pypdf.PdfReader(io.BytesIO(downloads.of(app.at.download_button(key="export_pdf"))))
+    assert pdf.metadata.title.startswith("Escalation Procedure — AtlasFlow") and len(pdf.pages) > 5
+
+
+def test_steps_written_before_an_edit_of_what_they_read_are_flagged_in_every_export(scripted_app, downloads) -> None:
+    app = scripted_app.load_example().page("chain")
+    app.click("run_all")
+    assert "Out of date" not in app.texts()
+    app.at.text_area(key=draft_key("playbook")).input(app.draft("playbook").text + "\n\nWar room: #esc-bridge.\n")
+    app.run()
+    note = "Role Runbooks was written before Escalation Playbook last changed; regenerate it so it follows the current text."
+    assert f"Out of date: {note}" in app.texts()
+    markdown = downloads.of(app.at.download_button(key="export_md")).decode("utf-8")
+    assert markdown.index(f"> **Out of date:** {note}") < markdown.index("<!-- step: playbook")
+    assert "> **Out of date:** Training & QA Program was written before Escalation Playbook" in markdown
+
+    app.click("run__runbooks")
+    markdown = downloads.of(app.at.download_button(key="export_md")).decode("utf-8")
+    assert "Role Runbooks was written before" not in markdown
+    assert "Training & QA Program was written before Escalation Playbook and Role Runbooks last changed" in markdown
+
+
+def test_without_pango_the_pdf_button_is_off_and_says_what_to_install(app, monkeypatch) -> None:
+    from ui import exporting
+
+    monkeypatch.setattr(exporting, "pdf_unavailable", lambda: "PDF export needs the Pango library: apt-get install libpango-1.0-0")
+    app.load_example().page("chain")
+    app.click("run__playbook")
+    button = app.at.download_button(key="export_pdf")
+    assert button.proto.disabled and "apt-get install libpango-1.0-0" in button.proto.help
+    assert not app.at.download_button(key="export_docx").proto.disabled
 
 
 def test_offline_drafts_are_labelled_in_exports(app, downloads) -> None:

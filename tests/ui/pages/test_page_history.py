@@ -100,3 +100,4 @@ def test_export_a_past_run(scripted_app, downloads) -> None:
     app.page("history")
     markdown = downloads.of(app.at.download_button(key="history_export_md")).decode("utf-8")
     assert "AtlasFlow Escalation Procedure" in markdown
+    assert downloads.of(app.at.download_button(key="history_export_pdf")).startswith(b"%PDF-")

@@ -1,0 +1,88 @@
+"""The first page says when a set is offline, unfinished, out of date or has checklist gaps, in every format."""
+
+from __future__ import annotations
+
+import html
+import io
+import time
+
+import docx
+import pytest
+
+from assistant.api import ExportDocument, ExportStep, Studio, ValidationReport
+from assistant.export import notices, render, to_html, to_markdown
+from assistant.validation import SectionResult
+
+
+def _set(*steps: ExportStep, provider: str = "openai") -> ExportDocument:
+    return ExportDocument(title="Set", pack="escalation-procedure", provider=provider, model="m", created_at="2026-01-01", steps=list(steps))
+
+
+def _step(step_id: str = "playbook", status: str = "done", report: ValidationReport | None = None) -> ExportStep:
+    return ExportStep(id=step_id, title="Escalation Playbook", status=status, text="## Levels\n\nL1 owns it.\n", report=report)
+
+
+def _first_page_of_word(document: ExportDocument) -> str:
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(render(document, "docx"))).paragraphs]
+    return "\n".join(paragraphs[: paragraphs.index("Contents")])
+
+
+def test_a_finished_current_complete_set_carries_no_notes() -> None:
+    document = _set(_step())
+    assert notices(document) == []
+    assert 'class="notices"' not in to_html(document) and "\n> **" not in to_markdown(document)
+
+
+@pytest.mark.parametrize(
+    ("status", "why"),
+    [
+        ("interrupted", "it was interrupted before it finished"),
+        ("running", "it was still being written when this file was made"),
+        ("truncated", "it was cut off at the model's length limit"),
+        ("failed", "it failed before it finished"),
+    ],
+)
+def test_an_unfinished_step_is_named_on_the_first_page_of_every_format(status: str, why: str) -> None:
+    document = _set(_step(status=status))
+    sentence = f"Escalation Playbook: {why}; this is the text saved so far."
+    assert [(n.label, n.text) for n in notices(document)] == [("Unfinished", sentence)]
+    markdown = to_markdown(document)
+    assert markdown.index(f"> **Unfinished:** {sentence}") < markdown.index("<!-- step:")
+    page = to_html(document)
+    assert page.index(f"<strong>Unfinished:</strong> {html.escape(sentence)}") < page.index('<nav class="toc"')
+    assert f"Unfinished: {sentence}" in _first_page_of_word(document)
+
+
+def test_checklist_gaps_point_to_the_appendix() -> None:
+    report = ValidationReport(
+        checklist="escalation-procedure/playbook", ok=False,
+        sections=[SectionResult(id="routing", title="Routing rules", status="missing", line=None, missing_items=[])],
+        missing=["routing"], lints=[],
+    )
+    assert [n.text for n in notices(_set(_step(report=report)))] == [
+        "Escalation Playbook: required sections are missing or need attention (see the Checklist appendix)."
+    ]
+
+
+def test_steps_written_before_the_playbook_was_edited_are_out_of_date_until_rewritten(offline_studio: Studio, own_run_id: str) -> None:
+    run = offline_studio.run(own_run_id)
+    playbook = next(s.text for s in run.steps if s.key == "playbook")
+    time.sleep(0.01)
+    offline_studio.record_edit(own_run_id, "playbook", playbook + "\n\nWar room: #esc-bridge.\n", None)
+    document = offline_studio.run_document(offline_studio.run(own_run_id))
+    assert {s.id: s.outdated_by for s in document.steps} == {
+        "playbook": [], "runbooks": ["Escalation Playbook"], "training": ["Escalation Playbook"],
+    }
+    outdated = [n.text for n in notices(document) if n.kind == "outdated"]
+    assert outdated == [
+        "Role Runbooks was written before Escalation Playbook last changed; regenerate it so it follows the current text.",
+        "Training & QA Program was written before Escalation Playbook last changed; regenerate it so it follows the current text.",
+    ]
+    assert "Out of date: Role Runbooks was written before Escalation Playbook last changed" in _first_page_of_word(document)
+
+    runbooks = next(s.text for s in offline_studio.run(own_run_id).steps if s.key == "runbooks")
+    time.sleep(0.01)
+    offline_studio.record_edit(own_run_id, "runbooks", runbooks + "\n", None)
+    document = offline_studio.run_document(offline_studio.run(own_run_id))
+    assert {s.id: s.outdated_by for s in document.steps}["runbooks"] == []
+    assert {s.id: s.outdated_by for s in document.steps}["training"] == ["Escalation Playbook", "Role Runbooks"]
