@@ -25,6 +25,8 @@ from assistant.export.word_toc import ask_to_update_fields, bookmark, fill_conte
 #: every step's heading is a Heading 1 under the Title
 STEP_LEVEL = 1
 CONTENTS = "Contents"
+#: paragraph properties that come after ``w:pBdr`` and ``w:shd`` (schema order)
+_AFTER_SHADING = ("w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc", "w:outlineLvl", "w:rPr", "w:sectPr")
 
 
 def _add_inline(paragraph: Any, text: str) -> None:
@@ -142,5 +144,5 @@ def _notice(doc: Any, notice: Notice) -> None:
     shading = OxmlElement("w:shd")
     for name, value in (("val", "clear"), ("color", "auto"), ("fill", "FFF8C5")):
         shading.set(qn(f"w:{name}"), value)
-    properties.append(borders)
-    properties.append(shading)
+    properties.insert_element_before(borders, "w:shd", *_AFTER_SHADING)
+    properties.insert_element_before(shading, *_AFTER_SHADING)
