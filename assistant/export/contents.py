@@ -34,13 +34,17 @@ class Anchors:
 
     def __init__(self, reserved: Iterable[str] = ()) -> None:
         self._taken = set(reserved)
+        #: the last number given to each base, so a heading repeated thousands of times stays linear
+        self._last: dict[str, int] = {}
 
     def __call__(self, text: str) -> str:
         base = slugify(text, allow_unicode=True, max_length=60, word_boundary=True) or "section"
-        anchor, number = base, 1
+        number = self._last.get(base, 1)
+        anchor = base if number == 1 else f"{base}-{number}"
         while anchor in self._taken:
             number += 1
             anchor = f"{base}-{number}"
+        self._last[base] = number
         self._taken.add(anchor)
         return anchor
 

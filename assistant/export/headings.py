@@ -40,10 +40,11 @@ def unwrapped(text: str) -> str:
     outline = parse_outline("\n".join(lines))
     if outline.offset == 0:
         return "\n".join(lines)
-    fence = next(
-        t for t in markdown_parser().parse("\n".join(lines)) if t.type == "fence" and t.map and t.map[0] == outline.offset - 1
-    )
-    start, end = fence.map  # type: ignore[misc]
+    fences = (t for t in markdown_parser().parse("\n".join(lines)) if t.type == "fence" and t.map and t.map[0] == outline.offset - 1)
+    fence = next(fences, None)
+    if fence is None or fence.map is None:
+        return "\n".join(lines)
+    start, end = fence.map
     closing = end if not outline.wrapper_closed else end - 1
     return "\n".join(lines[:start] + lines[start + 1 : closing] + lines[end:])
 
@@ -54,7 +55,12 @@ def balanced(text: str, title: str, top: int) -> str:
     tokens = markdown_parser().parse(source)
     headings = [_Heading(t, tokens[i + 1].content) for i, t in enumerate(tokens) if t.type == "heading_open" and t.map]
     shallowest = min((h.level for h in headings), default=top)
-    own_title = bool(headings) and tokens[0] is headings[0].token and [h.level for h in headings].count(shallowest) == 1
+    own_title = (
+        bool(headings)
+        and tokens[0] is headings[0].token
+        and headings[0].level == shallowest
+        and [h.level for h in headings].count(shallowest) == 1
+    )
     shift = top - shallowest if own_title else top + 1 - shallowest
     lines = source.split("\n")
     replaced: dict[int, str | None] = {}

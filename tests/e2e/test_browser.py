@@ -1,9 +1,10 @@
-"""The app in a real browser: example -> offline chain -> checklists -> Word export; streaming, Stop; XSS."""
+"""The app in a real browser: example -> offline chain -> checklists -> Word and HTML export; streaming, Stop; XSS."""
 
 from __future__ import annotations
 
 import sqlite3
 import time
+import zipfile
 from pathlib import Path
 
 import docx
@@ -53,7 +54,7 @@ def load_example(page) -> None:
 # --- the tests -------------------------------------------------------------------------------------
 
 
-def test_example_offline_chain_checklists_and_word_export(page, server, artifacts: Path) -> None:
+def test_example_offline_chain_checklists_and_word_and_html_export(page, server, artifacts: Path) -> None:
     open_app(page, server.url)
     assert page.get_by_text("Producing offline drafts").is_visible()
     load_example(page)
@@ -82,6 +83,26 @@ def test_example_offline_chain_checklists_and_word_export(page, server, artifact
     text = "\n".join(p.text for p in word.paragraphs)
     assert "Offline draft" in text and "AtlasFlow" in text
     assert any(p.style.name.startswith("Heading") and "Escalation Levels" in p.text for p in word.paragraphs)
+    assert [p.text for p in word.paragraphs if p.style.name == "Heading 1"] == [
+        "Escalation Playbook", "Role Runbooks", "Training & QA Program", "Checklist appendix",
+    ]
+    assert word.core_properties.author == "AtlasFlow"
+    with zipfile.ZipFile(saved) as package:
+        assert 'TOC \\o "1-3" \\h \\z \\u' in package.read("word/document.xml").decode("utf-8")
+
+    with page.expect_download() as download:
+        button(page, "export_html").click()
+    exported = artifacts / "export.html"
+    download.value.save_as(exported)
+    sheet = page.context.new_page()
+    sheet.goto(exported.as_uri())
+    assert sheet.locator(".notice.offline").inner_text().startswith("Offline draft:")
+    first_link = sheet.locator("nav.toc a").first
+    assert first_link.inner_text() == "Escalation Playbook"
+    first_link.click()
+    assert sheet.evaluate("() => document.querySelector(location.hash).textContent") == "Escalation Playbook"
+    sheet.screenshot(path=artifacts / "export-html.png")
+    sheet.close()
 
     go(page, "Escalation levels", "Escalation levels")
     page.locator("[data-testid='stGraphVizChart'] svg").wait_for()

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assistant.export.headings import balanced
+from assistant.export.parser import markdown_parser
 
 
 def levels(markdown: str) -> list[tuple[int, str]]:
@@ -77,3 +80,20 @@ def test_levels_never_pass_six_and_the_first_heading_is_at_top(top: int) -> None
 
 def test_a_step_with_no_headings_is_headed_by_its_document_title() -> None:
     assert balanced("Just a paragraph.\n", "Executive Briefing Format", 2) == "## Executive Briefing Format\n\nJust a paragraph."
+
+
+MARKDOWNISH = st.lists(
+    st.sampled_from(["# ", "## ", "###### ", "Title\n", "===", "---", "\n", "\n\n", "```", "```markdown", "> ", "- ",
+                     "1) ", "**", "Routing", "<h1>x</h1>", "    code", "|a|b|\n|-|-|"])
+    | st.text(max_size=12),
+    max_size=120,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=MARKDOWNISH, top=st.sampled_from([1, 2]))
+def test_any_answer_opens_at_top_with_nothing_above_it(text: str, top: int) -> None:
+    tokens = markdown_parser().parse(balanced(text, "Step", top))
+    found = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
+    assert tokens[0].type == "heading_open" and found[0] == top
+    assert all(level > top for level in found[1:])
