@@ -37,6 +37,8 @@ class _Heading:
 def unwrapped(text: str) -> str:
     """The answer without the one fence a model wrapped all of it in (text around it is kept)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if "```" not in text and "~~~" not in text:
+        return "\n".join(lines)  # no fence at all: nothing to unwrap (and no outline to parse)
     outline = parse_outline("\n".join(lines))
     if outline.offset == 0:
         return "\n".join(lines)
