@@ -146,7 +146,7 @@ class ChainRunner:
             if not part and step_record.current is not None:
                 available.setdefault(step_id, step_record.text)
                 self._provenance.note(step_id, step_record.current.number)
-            if step_id in fresh or step_record.effective_status != "done" or not step_record.text:
+            if step_id in fresh or not step_record.finished:
                 continue
             previous[step_record.key] = step_record
             if part:

@@ -11,7 +11,6 @@ from assistant.export.document import (
     Format,
     assemble,
     default_title,
-    document_from_record,
     organisation_name,
     provenance_label,
 )
@@ -53,7 +52,6 @@ __all__ = [
     "Format",
     "assemble",
     "default_title",
-    "document_from_record",
     "export",
     "organisation_name",
     "provenance_label",

@@ -22,6 +22,8 @@ EffectiveStatus = Literal["pending", "running", "done", "failed", "incomplete", 
 VersionKind = Literal["generated", "repaired", "edited", "restored", "imported"]
 
 STEP_STATUSES: frozenset[str] = frozenset(get_args(StepStatus))
+#: the last attempt of a step in one of these did not finish: a resume runs the step again
+UNFINISHED_STATUSES = frozenset({"running", "failed", "incomplete", "cancelled", "interrupted"})
 VERSION_KINDS: frozenset[str] = frozenset(get_args(VersionKind))
 
 
@@ -93,6 +95,11 @@ class StepRecord(_Record):
         """The version later steps read and exports show (the newest; a restore adds a new one)."""
         return self.versions[-1] if self.versions else None
 
+    @property
+    def finished(self) -> bool:
+        """Has a current version and its last attempt did not fail: a resume leaves it alone."""
+        return bool(self.versions) and self.effective_status not in UNFINISHED_STATUSES
+
 
 class RunRecord(_Record):
     id: str
@@ -134,6 +141,7 @@ class RunRecord(_Record):
             "created_at": self.created_at.isoformat(),
             "provider": self.provider,
             "model": self.model,
+            "usage": self.usage.model_dump() if self.usage else None,
             "cost": self.cost,
             "steps": self._step_summaries(),
         }
