@@ -12,7 +12,7 @@ and the value types they show, never the history store, the chain runner or the 
 """
 
 from assistant.api.access import visitor_settings
-from assistant.api.document_sets import StepState
+from assistant.api.document_sets import StepState, made_label, stale_reasons
 from assistant.api.resume import Resumption
 from assistant.api.studio import Studio
 from assistant.chain import ChainEvent, RunResult, StepResult, missing_inputs, remaining_steps
@@ -35,7 +35,9 @@ __all__ = [
     "Studio",
     "ValidationReport",
     "VersionRecord",
+    "made_label",
     "missing_inputs",
     "remaining_steps",
+    "stale_reasons",
     "visitor_settings",
 ]

@@ -57,21 +57,22 @@ def made_label(version: VersionRecord | None, titles: Mapping[str, str]) -> str:
         "edited": "edited by hand",
         "restored": "an earlier version restored",
         "imported": "pasted or imported",
+        "calibrated": "Calibration appendix added",
     }.get(version.kind, version.kind)
     read = [f"{titles.get(step, step)} v{number}" for step, number in ((version.inputs or {}).get("steps") or {}).items() if number]
     return f"{label}, from {', '.join(read)}" if read and version.kind in ("generated", "repaired") else label
 
 
-def stale_reasons(pack: Pack, version: VersionRecord | None, current: Mapping[str, int], variables: Mapping[str, Any]) -> list[str]:
-    """Why ``version`` no longer matches what it read (nothing when it does, or when unknown)."""
-    if version is None or not version.inputs:
+def stale_reasons(pack: Pack, inputs: Mapping[str, Any] | None, current: Mapping[str, int], variables: Mapping[str, Any]) -> list[str]:
+    """Why a version written from ``inputs`` no longer matches the set (nothing when it does, or when unknown)."""
+    if not inputs:
         return []
     reasons = []
-    for step_id, read in (version.inputs.get("steps") or {}).items():
+    for step_id, read in (inputs.get("steps") or {}).items():
         now = current.get(step_id)
         if read and now and now != read:
             reasons.append(f"written from {_step_title(pack, step_id)} v{read}; it is now v{now}")
-    for name, old in (version.inputs.get("variables") or {}).items():
+    for name, old in (inputs.get("variables") or {}).items():
         if variables.get(name) != old:
             variable = pack.variable(name)
             label = variable.label if variable else name
@@ -80,8 +81,9 @@ def stale_reasons(pack: Pack, version: VersionRecord | None, current: Mapping[st
     return reasons
 
 
-def document_set(pack: Pack, record: RunRecord) -> list[StepState]:
-    """The steps of a stored run that have anything to show, in chain order."""
+def document_set(pack: Pack, record: RunRecord, variables: Mapping[str, Any] | None = None) -> list[StepState]:
+    """The steps of a stored run that have anything to show, in chain order; staleness is judged
+    against ``variables`` (the profile as it is now) or else the run's own."""
     records = {s.key: s for s in record.steps if ":" not in s.key}
     current = {key: s.current.number for key, s in records.items() if s.current is not None}
     titles = {s.id: s.title for s in pack.steps}
@@ -89,7 +91,7 @@ def document_set(pack: Pack, record: RunRecord) -> list[StepState]:
     for step in pack.steps:
         found = records.get(step.id)
         if found is not None and (found.text_or_partial or found.error or found.versions):
-            states.append(_state(pack, step.id, found, current, record.variables, titles))
+            states.append(_state(pack, step.id, found, current, record.variables if variables is None else variables, titles))
     return states
 
 
@@ -105,7 +107,7 @@ def _state(
         current=version,
         versions=list(found.versions or []),
         made=made_label(version, titles),
-        stale=stale_reasons(pack, version, current, variables),
+        stale=stale_reasons(pack, version.inputs if version else None, current, variables),
         error=found.error if not found.finished else None,
         usage=found.usage,
         cost=found.cost,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from assistant.api.document_sets import StepState, document_set
@@ -46,9 +47,12 @@ def export_steps(states: list[StepState]) -> list[ExportStep]:
     ]
 
 
-def run_document(pack: Pack, record: RunRecord, title: str | None = None) -> ExportDocument | None:
-    """The set's current versions as one document (None when nothing is written yet)."""
-    steps = export_steps(document_set(pack, record))
+def run_document(
+    pack: Pack, record: RunRecord, title: str | None = None, variables: Mapping[str, Any] | None = None
+) -> ExportDocument | None:
+    """The set's current versions as one document (None when nothing is written yet); staleness is
+    judged against ``variables`` (the profile as it is now) or else the run's own."""
+    steps = export_steps(document_set(pack, record, variables))
     if not steps:
         return None
     chosen = (title or "").strip() or record.title or default_title(pack.title, organisation_name(record.variables))

@@ -177,9 +177,10 @@ class Studio:
             pack=pack.name, variables=dict(values), provider="none", model="none", base_url=None, options={}, title=title
         )
 
-    def document_set(self, record: RunRecord) -> list[StepState]:
-        """Every step of a stored set with its current version, provenance and staleness."""
-        return document_set(self.pack(record.pack), record)
+    def document_set(self, record: RunRecord, variables: Mapping[str, Any] | None = None) -> list[StepState]:
+        """Every step of a stored set with its current version, provenance and staleness (judged
+        against ``variables``, the profile as it is now, or else the set's own)."""
+        return document_set(self.pack(record.pack), record, variables)
 
     def record_edit(
         self, run_id: str, step_id: str, text: str, report: ValidationReport | None, kind: str = "edited"
@@ -227,10 +228,12 @@ class Studio:
         """The default title of a document: the pack and the organisation it is for, dated."""
         return default_title(pack.title, organisation_name(values))
 
-    def run_document(self, record: RunRecord, title: str | None = None) -> ExportDocument | None:
+    def run_document(
+        self, record: RunRecord, title: str | None = None, variables: Mapping[str, Any] | None = None
+    ) -> ExportDocument | None:
         """A stored set as one labelled document: current versions in chain order, how each was
         made and whether it is out of date; None while nothing is written."""
-        return documents.run_document(self.pack(record.pack), record, title)
+        return documents.run_document(self.pack(record.pack), record, title, variables)
 
     def set_summary(self, record: RunRecord) -> dict[str, Any]:
         """A stored set for ``run.json`` and ``playbook history --format json``."""
