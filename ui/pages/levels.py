@@ -13,9 +13,9 @@ import project_path  # noqa: F401  (puts the project root on sys.path)
 import streamlit as st
 
 from assistant.analytics.levels import (
+    IMAGE_FORMATS,
     MEDIA_TYPES,
     DiagramUnavailable,
-    ImageFormat,
     LevelMap,
     levels_from_draft,
     levels_from_manifest,
@@ -117,27 +117,28 @@ def _legend(level_map: LevelMap) -> None:
             st.markdown(_routes_list(level_map))
 
 
-def _image(dot: str, fmt: ImageFormat) -> bytes:
-    """The diagram as ``fmt``, drawn once per DOT text in this session (not on every rerun)."""
+def _images(dot: str) -> dict[str, bytes]:
+    """The diagram as SVG and PNG, drawn once per DOT text in this session; none (and a warning) without dot."""
     digest = hashlib.sha256(dot.encode("utf-8")).hexdigest()
-    cache: dict[tuple[str, str], bytes] = st.session_state[state.LEVELS_IMAGES]
-    if (digest, fmt) not in cache:
-        if any(drawn != digest for drawn, _ in cache):
-            cache.clear()  # keep only the diagram on screen
-        cache[(digest, fmt)] = render_diagram(dot, fmt)
-    return cache[(digest, fmt)]
+    cache: dict[str, dict[str, bytes]] = st.session_state[state.LEVELS_IMAGES]
+    if digest not in cache:
+        try:
+            images = {fmt: render_diagram(dot, fmt) for fmt in IMAGE_FORMATS}
+        except DiagramUnavailable as error:
+            st.warning(error.message, icon=":material/warning:")
+            return {}
+        cache.clear()  # keep only the diagram on screen
+        cache[digest] = images
+    return cache[digest]
 
 
-def _downloads(dot: str, title: str) -> None:
-    """SVG and PNG of the diagram (drawn by Graphviz's dot) and its DOT source; DOT alone when dot is missing."""
-    files: list[tuple[str, str, str, bytes | str]] = []
-    try:
-        files += [
-            ("svg", "Diagram as SVG", state.W_LEVELS_SVG, _image(dot, "svg")),
-            ("png", "Diagram as PNG", state.W_LEVELS_PNG, _image(dot, "png")),
-        ]
-    except DiagramUnavailable as error:
-        st.warning(error.message, icon=":material/warning:")
+def _downloads(images: dict[str, bytes], dot: str, title: str) -> None:
+    """SVG and PNG of the diagram (when dot could draw them) and its DOT source."""
+    files: list[tuple[str, str, str, bytes | str]] = [
+        (fmt, label, key, images[fmt])
+        for fmt, label, key in (("svg", "Diagram as SVG", state.W_LEVELS_SVG), ("png", "Diagram as PNG", state.W_LEVELS_PNG))
+        if fmt in images
+    ]
     files.append(("dot", "DOT source", state.W_LEVELS_DOT, dot))
     for column, (fmt, label, key, data) in zip(st.columns(3), files):
         column.download_button(
@@ -153,11 +154,21 @@ def _downloads(dot: str, title: str) -> None:
 
 
 def _diagram(pack: Pack, ws: Workspace, level_map: LevelMap) -> None:
-    """The ladder as a Graphviz chart, its files, its legend, and its DOT source to copy."""
+    """The ladder, its files, its legend, and its DOT source to copy.
+
+    The picture is dot's own SVG (the file the SVG button saves), shown as an image: the browser's
+    Graphviz chart lays text out with estimated widths and the app's font. Without dot it falls back
+    to that chart.
+    """
     title = f"{organisation_name(ws.values) or pack.title}: escalation levels"
     dot = to_dot(level_map, title=title)
-    st.graphviz_chart(dot, width="stretch")
-    _downloads(dot, title)
+    images = _images(dot)
+    if "svg" in images:
+        names = ", ".join(f"{level.key} {level.name}" for level in level_map.levels)
+        st.image(images["svg"].decode("utf-8"), width="content", alt=f"{title}: {names}")
+    else:
+        st.graphviz_chart(dot, width="stretch")
+    _downloads(images, dot, title)
     _legend(level_map)
     with st.expander("DOT source (paste into any Graphviz tool)"):
         st.code(dot, language="dot")

@@ -10,9 +10,10 @@ from assistant.analytics.levels.dot import to_dot
 from assistant.analytics.levels.draft import levels_from_draft
 from assistant.analytics.levels.manifest import levels_from_manifest
 from assistant.analytics.levels.model import MAX_ROUTES, Level, LevelMap, Route
-from assistant.analytics.levels.render import MEDIA_TYPES, DiagramUnavailable, ImageFormat, render_diagram
+from assistant.analytics.levels.render import IMAGE_FORMATS, MEDIA_TYPES, DiagramUnavailable, ImageFormat, render_diagram
 
 __all__ = [
+    "IMAGE_FORMATS",
     "MAX_ROUTES",
     "MEDIA_TYPES",
     "DiagramUnavailable",

@@ -19,7 +19,7 @@ import textwrap
 
 from assistant.analytics.levels.model import Level, LevelMap, Route
 
-_FONT = "Helvetica"
+_FONT = "Arial, Helvetica, sans-serif"
 _INK, _MUTED, _RULE = "#1f2328", "#59636e", "#d1d9e0"
 #: (strong, tint) per level number: green, amber, orange, red, purple, then pink, blue, greys
 _PALETTE = (
@@ -43,7 +43,7 @@ _SOURCE = {
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _WIDTH = 300  # points: every level box and routes box at least this wide, so the columns line up
 #: characters per line that fit in _WIDTH: regular 12 pt text, bold 12 pt, a level's bold 13 pt name
-_TEXT, _BOLD, _NAME = 44, 40, 32
+_TEXT, _BOLD, _NAME = 50, 44, 36
 
 
 def colours(number: int) -> tuple[str, str]:
@@ -62,10 +62,13 @@ def _wrapped(text: str, width: int) -> str:
 
 
 def _labelled(label: str, value: str, width: int) -> str:
-    """"Lead: Incident Commander" wrapped as one paragraph, with the label in the muted colour."""
-    body = _wrapped(f"{label}: {value}", width)
-    prefix = _escape(f"{label}:")
-    return f'<FONT COLOR="{_MUTED}">{prefix}</FONT>{body[len(prefix):]}'
+    """"Lead: Incident Commander" wrapped as one paragraph, with the label in the muted colour.
+
+    A no-break space joins label and value: it stays with the label, and SVG viewers do not
+    drop it at the start of the value's text run the way they drop a plain space.
+    """
+    head, _, rest = _wrapped(f"{label}:\u00a0{value}", width).partition("\u00a0")
+    return f'<FONT COLOR="{_MUTED}">{head}\u00a0</FONT>{rest}'
 
 
 def _row(content: str, colour: str = "", span: int = 1) -> str:

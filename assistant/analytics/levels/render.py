@@ -13,6 +13,7 @@ import graphviz
 from assistant.errors import PlaybookError
 
 ImageFormat = Literal["svg", "png"]
+IMAGE_FORMATS: tuple[ImageFormat, ...] = ("svg", "png")
 MEDIA_TYPES: dict[str, str] = {"svg": "image/svg+xml", "png": "image/png", "dot": "text/vnd.graphviz"}
 #: PNG resolution: twice the screen's 72 dpi, sharp on a slide or a high-density display
 PNG_DPI = 144
