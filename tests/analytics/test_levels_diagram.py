@@ -68,6 +68,12 @@ def test_levels_run_top_to_bottom_each_on_its_own_rank(procedure) -> None:
     assert len({at[key][0] for key in ladder}) == 1  # one straight column
 
 
+def test_a_ladder_listed_out_of_order_is_still_drawn_lowest_first() -> None:
+    level_map = LevelMap(levels=[Level(number=n, name=f"Rung {n}") for n in (3, 1, 2)], source="draft")
+    at = _positions(to_dot(level_map))
+    assert at["L1"][1] > at["L2"][1] > at["L3"][1]
+
+
 def test_routes_sit_beside_their_level_so_no_line_crosses(procedure) -> None:
     level_map = _atlasflow(procedure)
     at = _positions(to_dot(level_map))

@@ -20,7 +20,7 @@ import textwrap
 from assistant.analytics.levels.model import Level, LevelMap, Route
 
 _FONT = "Arial, Helvetica, sans-serif"
-_INK, _MUTED, _RULE = "#1f2328", "#59636e", "#d1d9e0"
+_INK, _MUTED = "#1f2328", "#59636e"
 #: (strong, tint) per level number: green, amber, orange, red, purple, then pink, blue, greys
 _PALETTE = (
     ("#1a7f37", "#dafbe1"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, field_validator
 
 #: routing rows a map keeps; a longer table is cut here and ``routes_left_out`` says how many were not kept
 MAX_ROUTES = 40
@@ -39,7 +39,8 @@ class Route(BaseModel):
 
 
 class LevelMap(BaseModel):
-    levels: list[Level]
+    #: the ladder, lowest level first
+    levels: list[Level] = Field(min_length=1)
     routes: list[Route] = []
     #: severity (e.g. "P1") -> level number
     severities: dict[str, int] = {}
@@ -48,6 +49,12 @@ class LevelMap(BaseModel):
     source: Literal["draft", "manifest", "variables"]
     #: routing rows past :data:`MAX_ROUTES` that the source has and this map does not
     routes_left_out: int = 0
+
+    @field_validator("levels")
+    @classmethod
+    def _lowest_first(cls, levels: list[Level]) -> list[Level]:
+        """The ladder always reads from the lowest level down, whatever order the source listed it in."""
+        return sorted(levels, key=lambda level: level.number)
 
     @property
     def paged(self) -> bool:
