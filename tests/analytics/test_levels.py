@@ -101,6 +101,7 @@ def test_a_long_routing_table_is_cut_and_says_how_much(procedure) -> None:
     level_map = levels_from_draft(_draft(LADDER, routing), procedure)
     assert len(level_map.routes) == MAX_ROUTES and level_map.routes_left_out == 5
     assert level_map.routes[-1].trigger == f"Type {MAX_ROUTES - 1}"
+    assert "5 more row(s) of the routing table not drawn" in to_dot(level_map)
 
 
 def test_without_a_draft_the_profiles_triggers_sit_at_their_derived_level(procedure) -> None:
