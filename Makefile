@@ -20,9 +20,11 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/streamlit run ui/app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false --client.toolbarMode minimal
 
-## Debian packages the test suite drives: Chromium (browser tests) and PostgreSQL (store tests).
+## Debian packages the app and the test suite drive: Chromium (browser tests), PostgreSQL (store tests)
+## and Graphviz (`dot` draws the levels diagram's SVG and PNG downloads).
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+	@command -v dot >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq graphviz; }
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql; }
 
 ## The architecture contracts (import-linter, see pyproject.toml), then the whole offline suite

@@ -35,6 +35,8 @@ PENDING_WIDGETS = "_pending_widget_values"
 CONNECTION_RESULT = "_connection_result"
 EXPORT_CACHE = "_export_cache"
 ESTIMATE_CACHE = "_estimate_cache"
+#: the levels diagram's SVG and PNG, for the DOT text they were drawn from
+LEVELS_IMAGES = "_levels_images"
 
 DEFAULT_PACK = "escalation-procedure"
 
@@ -67,6 +69,9 @@ W_VALIDATE_RUN = "validate_run"
 W_VALIDATE_DRAFT = "validate_from_draft"
 W_HISTORY_RUN = "history_run"
 W_LEVELS_SOURCE = "levels_source"
+W_LEVELS_SVG = "levels_svg"
+W_LEVELS_PNG = "levels_png"
+W_LEVELS_DOT = "levels_dot"
 
 
 def provider_field(kind: str, provider: str) -> str:
@@ -188,6 +193,7 @@ def init_session(default_pack: str = DEFAULT_PACK) -> None:
         PENDING_WIDGETS: {},
         EXPORT_CACHE: {},
         ESTIMATE_CACHE: {},
+        LEVELS_IMAGES: {},
     }
     for key, value in defaults.items():
         if key not in st.session_state:

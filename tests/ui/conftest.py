@@ -170,10 +170,15 @@ class Downloads:
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
+        self.names: dict[str, str | None] = {}
 
     def of(self, button: Any) -> bytes:
         """The bytes behind an ``st.download_button`` (its URL names the stored file)."""
         return self.files[Path(button.proto.url).stem]
+
+    def name_of(self, button: Any) -> str | None:
+        """The file name the browser saves an ``st.download_button``'s file under."""
+        return self.names[Path(button.proto.url).stem]
 
 
 @pytest.fixture
@@ -187,6 +192,7 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> Downloads:
         def load_and_get_id(self, path_or_data: Any, mimetype: str, kind: Any, filename: str | None = None) -> str:
             file_id = super().load_and_get_id(path_or_data, mimetype, kind, filename)
             captured.files[file_id] = self.get_file(file_id).content
+            captured.names[file_id] = filename
             return file_id
 
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
