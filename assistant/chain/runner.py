@@ -122,6 +122,8 @@ class ChainRunner:
                         step=step.id, status="done", text=record.text, report=_report(record), version=self._provenance.version(step.id)
                     )
             pending = [s for s in plan if s.id not in results]
+            for step in pending:  # a step being written now is read only once its new version exists
+                available.pop(step.id, None)
             with self._requests.checkpoints(run_id, self._lease_owner if run_id else None):
                 self._scheduler.run(
                     pending, available, finished_parts, results,
