@@ -21,9 +21,11 @@ run: $(STAMP)
 	$(VENV)/bin/streamlit run ui/app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false --client.toolbarMode minimal
 
 ## Debian packages the app and the test suite use: Chromium (browser tests), PostgreSQL (store tests),
-## Pango and a font (PDF export through WeasyPrint) and poppler-utils (PDF tests read the text).
+## Graphviz (`dot` draws the levels diagram's SVG and PNG downloads), Pango and a font (PDF export
+## through WeasyPrint) and poppler-utils (PDF tests read the text).
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+	@command -v dot >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq graphviz; }
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql; }
 	@{ ldconfig -p | grep -q libpangoft2-1.0 && test -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf; } || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; }
 	@command -v pdftotext >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq poppler-utils; }

@@ -230,7 +230,7 @@ def write_runs(url: str, worker: str, *, runs: int, checkpoints: int, store: Sto
                     usage={"input_tokens": 10, "output_tokens": 20, "estimated": False},
                     cost=0.001,
                 )
-            store.set_run_status(run_id, "done", usage={"input_tokens": 30, "output_tokens": 60}, cost=0.003)
+            store.set_run_status(run_id, "done")
     finally:
         if own:
             store.close()

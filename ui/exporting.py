@@ -1,19 +1,19 @@
-"""The session's drafts as one document, and its files for the download buttons.
+"""The session's document set as one document, and its files for the download buttons.
 
-Labelling (offline, several providers, pasted) and the formats are the engine's
-(``Studio.document``, :mod:`assistant.export`); this module only maps drafts to steps
-and keeps the built files for the session, so a rerun does not rebuild them.
+The document is built from the stored set (``Studio.run_document``): labelling, provenance and
+staleness are the engine's, the formats are :mod:`assistant.export`'s; this module keeps the
+built files for the session, so a rerun does not rebuild them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import streamlit as st
 
-from assistant.api import ExportDocument, ExportStep
+from assistant.api import ExportDocument
 from assistant.export import MEDIA_TYPES, notices, pdf_unavailable, render
 from assistant.packs import Pack
 
@@ -30,28 +30,18 @@ def suggested_title(pack: Pack, ws: Workspace) -> str:
 
 
 def document(pack: Pack, ws: Workspace, title: str) -> ExportDocument | None:
-    """Every step with a draft, in chain order; ``None`` when there is nothing yet."""
-    steps = [
-        ExportStep(
-            id=step.id,
-            title=step.title,
-            status="edited" if draft.edited and draft.status in ("done", "pasted") else draft.status,
-            text=draft.text,
-            report=draft.report,
-            provider=draft.provider,
-            model=draft.model,
-            written_at=draft.versions[-1].at if draft.versions else None,
-        )
-        for step in pack.steps
-        if (draft := ws.drafts.get(step.id)) is not None
-    ]
+    """The pack's document set as stored (current versions, in chain order); ``None`` when there is nothing yet."""
+    if ws.run_id is None:
+        return None
     studio = session.studio()
-    return studio.document(pack, steps, title.strip() or studio.title_for(pack, ws.values), ws.run_id, values=ws.values)
+    variables, _ = session.prepared(studio, pack, ws.values)
+    return studio.run_document(studio.run(ws.run_id), title.strip() or None, variables)
 
 
-def first_page_notes(doc: ExportDocument) -> list[str]:
-    """What every export of ``doc`` warns about on its first page (offline, unfinished, out of date, gaps)."""
-    return [f"{note.label}: {note.text}" for note in notices(doc)]
+def first_page_notes(doc: ExportDocument, skip: Collection[str] = ()) -> list[str]:
+    """What every export of ``doc`` warns about on its first page (offline, unfinished, out of date,
+    gaps), less the ``skip`` kinds a page already shows its own way."""
+    return [f"{note.label}: {note.text}" for note in notices(doc) if note.kind not in skip]
 
 
 def cached_bytes(doc: ExportDocument, fmt: str) -> bytes:

@@ -1,29 +1,26 @@
-"""Start chain runs and repairs, and keep the session's drafts in step with the results.
+"""Start runs and repairs, save edits, and keep the session's drafts equal to the stored document set.
 
-Everything here calls the engine through ``Studio``, which owns the rules of a run
-(what is missing, when steps join a run, how a run resumes); the pages only decide when. Results come back from the worker thread through
+The history is the truth: a pack's workspace names one document set (a history run), and every
+run, repair, edit, paste or restore is written there first. The drafts the pages draw are then
+read back from it (:func:`sync`), so a card, History, ``run.json`` and an export can never tell
+different stories. Results of a job come back from the worker thread through
 :class:`~ui.streaming.ChainJob` and are applied on the script thread.
 """
 
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
-from typing import Any
 
 import streamlit as st
 
 from assistant import api
-from assistant.api import RunRecord, RunResult, StepResult, Studio, ValidationReport
+from assistant.api import StepState, Studio, ValidationReport
 from assistant.errors import PlaybookError
 from assistant.packs import Pack
 
 from ui import session, state
-from ui.state import Draft, Workspace
+from ui.state import Draft, Version, Workspace
 from ui.streaming import ChainJob, StepView
-
-#: the statuses of a finished attempt worth showing even without text
-_ENGINE_DONE = ("done", "truncated")
 
 
 def active_job() -> ChainJob | None:
@@ -54,48 +51,60 @@ def remaining_steps(pack: Pack, ws: Workspace) -> list[str]:
     return api.remaining_steps(pack, usable_steps(ws))
 
 
-def _run_to_join(ws: Workspace, steps: list[str], made_with: str) -> str | None:
-    """The session's history run, if these steps may join it (see :func:`assistant.api.joinable_run`)."""
-    finished = {s for s, d in ws.drafts.items() if d.run_id == ws.run_id and d.status in _ENGINE_DONE}
-    return api.joinable_run(ws.run_id, ws.run_fingerprint, made_with, finished, steps)
+def stale_steps(pack: Pack, ws: Workspace) -> list[str]:
+    """Steps whose current version is out of date, in chain order."""
+    return [s.id for s in pack.steps if s.id in ws.drafts and ws.drafts[s.id].stale]
 
 
-def start_run(studio: Studio, pack: Pack, steps: list[str], *, resume_run: str | None = None) -> ChainJob:
-    """Start ``steps`` on a worker thread; raises ``PlaybookError`` with what to fix."""
-    ws = state.workspace(pack.name)
+def refresh_staleness(pack: Pack, ws: Workspace, variables: dict | None) -> None:
+    """Judge every draft against the drafts and the profile as they are now (the profile may have
+    been edited since the last run); with an incomplete profile only the steps are compared."""
+    current = {s: d.version for s, d in ws.drafts.items() if d.version is not None}
+    for draft in ws.drafts.values():
+        inputs = draft.inputs if variables is not None or not draft.inputs else {"steps": draft.inputs.get("steps")}
+        draft.stale = api.stale_reasons(pack, inputs, current, variables or {})
+
+
+def _prepared_or_raise(studio: Studio, pack: Pack, ws: Workspace) -> dict:
     variables, problems = session.prepared(studio, pack, ws.values)
     if variables is None:
         ws.checked = True
         names = ", ".join(pack.variable(n).label if pack.variable(n) else n for n in problems if n) or "the profile"
         raise PlaybookError(f"The organisation profile needs attention ({names}). Fix it on the Organisation page.")
+    return variables
+
+
+def start_run(studio: Studio, pack: Pack, steps: list[str], *, resume_run: str | None = None) -> ChainJob:
+    """Run ``steps`` into the pack's document set on a worker thread; raises ``PlaybookError`` with what to fix.
+
+    A click asks for new versions of exactly the steps it names; a resume reuses what finished.
+    """
+    ws = state.workspace(pack.name)
+    variables = _prepared_or_raise(studio, pack, ws)
     provider = session.provider(studio)
-    model = session.model_name(studio)
-    expert = bool(st.session_state.get(state.EXPERT))
     requested = set(steps)
-    outputs = {s: d.text for s, d in ws.drafts.items() if s not in requested and d.usable}
     for step_id in steps:
         lacking = missing_inputs(pack, ws, step_id, requested)
         if lacking and resume_run is None:
             titles = ", ".join(pack.step(n).title for n in lacking)
             raise PlaybookError(f"“{pack.step(step_id).title}” reads {titles}; run that first.")
-    made_with = api.run_fingerprint(pack.name, variables, provider.name, model, expert)
-    run_id = resume_run if resume_run is not None else _run_to_join(ws, steps, made_with)
+    run_id = resume_run or ws.run_id
+    fresh = [] if resume_run else list(steps)
     cancel = threading.Event()
     runner = studio.runner(
         pack,
         variables,
         provider=provider,
-        expert=expert,
+        expert=bool(st.session_state.get(state.EXPERT)),
         cancel=cancel,
         max_repair_rounds=None if st.session_state.get(state.AUTO_REPAIR, True) else 0,
     )
     job = ChainJob(
         "run",
         _views(pack, steps),
-        lambda on_event: runner.run(steps, outputs=outputs, run_id=run_id, on_event=on_event),
+        lambda on_event: runner.run(steps, run_id=run_id, fresh=fresh, on_event=on_event),
         cancel,
         pack=pack.name,
-        fingerprint=made_with,
     )
     st.session_state[state.JOB] = job
     return job.start()
@@ -105,19 +114,15 @@ def start_repair(studio: Studio, pack: Pack, step_id: str) -> ChainJob:
     """Ask the model for the missing sections of the current draft only, then merge them in."""
     ws = state.workspace(pack.name)
     draft = ws.draft(step_id)
-    if not draft.text.strip():
-        raise PlaybookError("There is no draft to repair yet; run the step first.")
-    variables, _ = session.prepared(studio, pack, ws.values)
-    if variables is None:
-        ws.checked = True
-        raise PlaybookError("The organisation profile needs attention; fix it on the Organisation page first.")
-    provider = session.provider(studio)
+    if not draft.usable:
+        raise PlaybookError("There is no draft to repair yet; run the step first (or accept the partial draft).")
+    variables = _prepared_or_raise(studio, pack, ws)
     cancel = threading.Event()
     runner = studio.runner(
-        pack, variables, provider=provider, expert=bool(st.session_state.get(state.EXPERT)), cancel=cancel
+        pack, variables, provider=session.provider(studio), expert=bool(st.session_state.get(state.EXPERT)), cancel=cancel
     )
     inputs = {n: ws.drafts[n].text for n in pack.step(step_id).needs if ws.has(n)}
-    text, run_id = draft.text, draft.run_id
+    text, run_id = draft.text, ws.run_id
     job = ChainJob(
         "repair",
         _views(pack, [step_id]),
@@ -133,129 +138,119 @@ def start_repair(studio: Studio, pack: Pack, step_id: str) -> ChainJob:
 
 
 def finish_job(studio: Studio, job: ChainJob) -> None:
-    """Store a finished job's outcome in the session and clear it."""
+    """Read a finished job's outcome back from the document set, and say what went wrong."""
     st.session_state[state.JOB] = None
     pack = studio.pack(job.pack)
     ws = state.workspace(pack.name)
+    notes = {step_id: list(view.messages) for step_id, view in job.views.items()}
     end = job.end
     if end is None:
         return
+    result = end.result
     if end.error is not None:
-        message = (
-            end.error.message if isinstance(end.error, PlaybookError) else f"{type(end.error).__name__}: {end.error}"
-        )
+        message = end.error.message if isinstance(end.error, PlaybookError) else f"{type(end.error).__name__}: {end.error}"
         state.flash("error", f"The run stopped with an error: {message}")
-        return
-    if job.kind == "run":
-        _apply_run(studio, pack, ws, end.result, job)
-    else:
-        _apply_repair(studio, pack, ws, end.result, job)
-
-
-def _versions_from_store(studio: Studio, run_id: str | None) -> dict[str, list[Any]]:
-    if run_id is None:
-        return {}
-    try:
-        record = studio.run(run_id)
-    except PlaybookError:
-        return {}
-    return {s.key: list(s.versions or []) for s in record.steps}
-
-
-def _apply_run(studio: Studio, pack: Pack, ws: Workspace, result: RunResult, job: ChainJob) -> None:
-    stored = _versions_from_store(studio, result.run_id)
-    finished = datetime.now(UTC)
-    if result.run_id:
+    elif job.kind == "run" and result.run_id:
         ws.run_id = result.run_id
-        ws.run_fingerprint = job.fingerprint
-    for step_id, outcome in result.steps.items():
-        draft = ws.draft(step_id)
-        view = job.views.get(step_id)
-        if not outcome.text.strip() and outcome.status not in _ENGINE_DONE:
-            # stopped or skipped before writing anything: keep the draft there was
-            draft.notes = [outcome.error or f"Not run ({outcome.status})."]
-            if not draft.text:
-                # a step skipped because an input failed was never tried: it is "not run", with the reason
-                draft.status = "failed" if outcome.status in ("failed", "incomplete") else "not_run"
-                draft.error = outcome.error if draft.status == "failed" else None
-            continue
-        draft.text = outcome.text
-        draft.status = outcome.status
-        draft.report = outcome.report or (
-            studio.validate(outcome.text, f"{pack.name}/{step_id}") if outcome.text else None
-        )
-        draft.error = outcome.error
-        draft.run_id = result.run_id
-        draft.provider, draft.model = result.provider, result.model
-        usage = outcome.usage + outcome.repair_usage
-        draft.input_tokens, draft.output_tokens, draft.cost = usage.input_tokens, usage.output_tokens, outcome.cost
-        draft.edited = False
-        draft.notes = list(view.messages) if view else []
-        versions = [v for v in stored.get(step_id, [])]
-        if versions and outcome.status in _ENGINE_DONE:
-            for version in versions:
-                if not any(
-                    v.run_id == result.run_id and v.kind == version.kind and v.text == version.text
-                    for v in draft.versions
-                ):
-                    draft.add_version(version.kind, version.text, result.run_id, at=version.created_at)
-        else:
-            # one moment for the whole run, so no step reads as written after another of the same run
-            draft.add_version("generated" if outcome.status in _ENGINE_DONE else "partial", outcome.text, result.run_id, at=finished)
-        state.queue_widget_value(state.draft_key(pack.name, step_id), draft.text)
-    if result.history_error:
-        state.flash(
-            "warning",
-            f"The history could not keep this run ({result.history_error}). Every draft is kept in this session: "
-            "export the set now from the Chain page.",
-        )
-    _forget_exports()
+        if result.history_error:
+            state.flash(
+                "warning",
+                f"The history could not keep this run ({result.history_error}). The drafts it could keep are shown; "
+                "export the set now from the Chain page.",
+            )
+    elif job.kind == "repair" and result.text == ws.draft(result.step).text:
+        state.flash("warning", "The repair added nothing; the draft is unchanged. " + " ".join(notes.get(result.step, [])[-1:]))
+    sync(studio, pack, notes)
 
 
-def _apply_repair(studio: Studio, pack: Pack, ws: Workspace, result: StepResult, job: ChainJob) -> None:
-    draft = ws.draft(result.step)
-    view = job.views.get(result.step)
-    draft.notes = list(view.messages) if view else []
-    if result.text == draft.text:
-        state.flash("warning", "The repair added nothing; the draft is unchanged. " + " ".join(draft.notes[-1:]))
-        return
-    draft.text = result.text
-    draft.report = result.report
-    draft.add_version("repaired", result.text, draft.run_id)
-    usage = result.repair_usage
-    draft.input_tokens += usage.input_tokens
-    draft.output_tokens += usage.output_tokens
-    if result.cost is not None and draft.cost is not None:
-        draft.cost += result.cost
-    if draft.status == "truncated" and result.report is not None and result.report.ok:
-        draft.status = "done"
-    state.queue_widget_value(state.draft_key(pack.name, result.step), draft.text)
+def _draft_from(state_: StepState, run_id: str, notes: list[str], titles: dict[str, str]) -> Draft:
+    current = state_.current
+    usage = state_.usage
+    return Draft(
+        step=state_.id,
+        text=state_.text,
+        status=state_.status,
+        report=ValidationReport.model_validate(state_.report) if state_.report and current is not None else None,
+        error=state_.error,
+        run_id=run_id,
+        version=current.number if current else None,
+        kind=current.kind if current else None,
+        provider=current.provider if current else None,
+        model=current.model if current else None,
+        made=state_.made,
+        inputs=current.inputs if current else None,
+        stale=list(state_.stale),
+        input_tokens=usage.input_tokens if usage else 0,
+        output_tokens=usage.output_tokens if usage else 0,
+        cost=state_.cost,
+        notes=notes,
+        versions=[
+            Version(v.number, v.kind, v.text, f"{v.created_at:%Y-%m-%d %H:%M}", api.made_label(v, titles)) for v in state_.versions
+        ],
+    )
+
+
+def sync(studio: Studio, pack: Pack, notes: dict[str, list[str]] | None = None) -> Workspace:
+    """Make the session's drafts equal to the stored document set (text, versions, provenance, staleness)."""
+    ws = state.workspace(pack.name)
+    if ws.run_id is None:
+        return ws
+    try:
+        record = studio.run(ws.run_id)
+    except PlaybookError as exc:
+        state.flash("warning", f"The document set could not be read back from the history: {exc.message}")
+        return ws
+    kept = {step_id: d.notes for step_id, d in ws.drafts.items()}
+    kept.update(notes or {})
+    ws.drafts = {}
+    titles = {s.id: s.title for s in pack.steps}
+    for step_state in studio.document_set(record):
+        draft = _draft_from(step_state, record.id, kept.get(step_state.id, []), titles)
+        ws.drafts[step_state.id] = draft
+        if draft.text and draft.report is None:
+            revalidate(studio, pack, draft)
+        state.queue_widget_value(state.draft_key(pack.name, step_state.id), draft.text)
     _forget_exports()
+    return ws
 
 
 # --- edits, versions, reopening ---------------------------------------------------------------------
 
 
+def _document_set(studio: Studio, pack: Pack, ws: Workspace) -> str:
+    """The pack's document set, started now (empty) if a person brings text before anything ran."""
+    if ws.run_id is None:
+        variables, _ = session.prepared(studio, pack, ws.values)
+        ws.run_id = studio.start_document_set(pack, variables if variables is not None else dict(ws.values))
+    return ws.run_id
+
+
 def save_edit(studio: Studio, pack: Pack, step_id: str, text: str, kind: str = "edited") -> None:
-    """A person changed the draft: keep the old text as a version, re-check, record it in the history."""
+    """A person changed, pasted or accepted a draft: a new current version in the document set, checked."""
     ws = state.workspace(pack.name)
     draft = ws.draft(step_id)
-    if text == draft.text:
+    if text == draft.text and (draft.usable or not text.strip()):
         return
-    if draft.text and not draft.versions:
-        draft.add_version("generated", draft.text, draft.run_id)
-    draft.text = text
-    draft.edited = True
-    if draft.status == "not_run":
-        draft.status = "pasted"
-    draft.report = studio.validate(text, f"{pack.name}/{step_id}") if text.strip() else None
-    draft.add_version(kind, text, draft.run_id)
-    if draft.run_id is not None:
-        try:
-            studio.record_edit(draft.run_id, step_id, text, draft.report)
-        except PlaybookError as exc:
-            state.flash("warning", f"The edit is kept in this session but not in the history: {exc.message}")
-    _forget_exports()
+    report = studio.validate(text, f"{pack.name}/{step_id}") if text.strip() else None
+    if kind == "edited" and draft.version is None and draft.status in ("not_run", "pending"):
+        kind = "imported"  # text brought from elsewhere into an empty step
+    try:
+        studio.record_edit(_document_set(studio, pack, ws), step_id, text, report, kind)
+    except PlaybookError as exc:
+        state.flash("error", f"The edit could not be saved in the history: {exc.message}")
+        return
+    sync(studio, pack)
+
+
+def restore(studio: Studio, pack: Pack, step_id: str, number: int) -> None:
+    """Make an older version current again (a new version; every version is kept)."""
+    ws = state.workspace(pack.name)
+    try:
+        studio.restore_version(_document_set(studio, pack, ws), step_id, number)
+    except PlaybookError as exc:
+        state.flash("error", exc.message)
+        return
+    sync(studio, pack)
 
 
 def revalidate(studio: Studio, pack: Pack, draft: Draft) -> ValidationReport | None:
@@ -264,8 +259,8 @@ def revalidate(studio: Studio, pack: Pack, draft: Draft) -> ValidationReport | N
     return draft.report
 
 
-def reopen(studio: Studio, record: RunRecord) -> Workspace:
-    """Load a stored run's variables and step texts into the session (its pack's workspace)."""
+def reopen(studio: Studio, record: api.RunRecord) -> Workspace:
+    """Make a stored document set the session's: its profile on the Organisation page, its drafts on the Chain page."""
     pack = studio.pack(record.pack)
     ws = state.workspace(pack.name)
     ws.values = {
@@ -274,37 +269,11 @@ def reopen(studio: Studio, record: RunRecord) -> Workspace:
     }
     for variable in pack.variables:
         state.queue_widget_value(state.var_key(pack.name, variable.name), ws.values.get(variable.name, ""))
-    ws.drafts = {}
-    for step in record.steps:
-        if ":" in step.key or not step.text_or_partial:
-            continue
-        draft = ws.draft(step.key)
-        draft.text = step.text_or_partial
-        draft.status = {"interrupted": "cancelled", "running": "cancelled", "pending": "cancelled"}.get(
-            step.effective_status, step.effective_status
-        )
-        draft.report = ValidationReport.model_validate(step.report) if step.report else None
-        draft.error = step.error
-        draft.run_id = record.id
-        draft.provider, draft.model = record.provider, record.model
-        if step.usage is not None:
-            draft.input_tokens, draft.output_tokens = step.usage.input_tokens, step.usage.output_tokens
-        draft.cost = step.cost
-        for version in step.versions or []:
-            draft.add_version(version.kind, version.text, record.id, at=version.created_at)
-        if not draft.versions:
-            draft.add_version("reopened", draft.text, record.id, at=step.created_at)
-        draft.edited = bool(draft.versions and draft.versions[-1].kind == "edited")
-        if draft.report is None:
-            revalidate(studio, pack, draft)
-        state.queue_widget_value(state.draft_key(pack.name, step.key), draft.text)
     ws.run_id = record.id
-    system_pack = (record.options or {}).get("system_pack")
-    ws.run_fingerprint = api.run_fingerprint(record.pack, record.variables, record.provider, record.model, bool(system_pack))
     ws.checked = True
+    sync(studio, pack)
     st.session_state[state.PACK] = pack.name
-    st.session_state[state.EXPERT] = bool(system_pack)
-    _forget_exports()
+    st.session_state[state.EXPERT] = bool((record.options or {}).get("system_pack"))
     return ws
 
 

@@ -21,6 +21,7 @@ STATUS = {
     "running": ("◐", "running", "blue"),
     "done": ("✓", "done", "green"),
     "attention": ("⚠", "needs attention", "orange"),
+    "stale": ("⟳", "out of date", "orange"),
     "failed": ("✗", "failed", "red"),
 }
 #: Material icons for the badges (emoji fonts are not everywhere)
@@ -30,22 +31,28 @@ BADGE_ICONS = {
     "running": ":material/progress_activity:",
     "done": ":material/check_circle:",
     "attention": ":material/warning:",
+    "stale": ":material/update:",
     "failed": ":material/cancel:",
 }
 
 
 def display_status(draft: Draft | None, running: bool = False, queued: bool = False) -> str:
-    """not_run / queued / running / done / attention / failed, as a person reads a step card."""
+    """not_run / queued / running / done / attention / stale / failed, as a person reads a step card.
+
+    A failed attempt shows as failed even when an earlier version stays current: the card says so.
+    """
     if queued:
         return "queued"
     if running:
         return "running"
-    if draft is None or (draft.status == "not_run" and not draft.text.strip()):
-        return "failed" if draft is not None and draft.error else "not_run"
-    if draft.status in ("failed", "incomplete", "skipped") and not draft.edited:
+    if draft is None or not (draft.text.strip() or draft.error):
+        return "not_run"
+    if draft.status in ("failed", "incomplete", "interrupted", "skipped"):
         return "failed"
-    if draft.status in ("truncated", "cancelled") and not draft.edited:
+    if not draft.usable or draft.status in ("truncated", "cancelled"):
         return "attention"
+    if draft.stale:
+        return "stale"
     report = draft.report
     if report is not None and (report.missing or report.errors or report.truncated):
         return "attention"
@@ -138,7 +145,7 @@ def versions(draft: Draft, *, key: str, on_restore: Callable[[int], None]) -> No
         f"Make v{a.number} the current draft",
         key=f"{key}__restore",
         on_click=on_restore,
-        args=(older,),
+        args=(a.number,),
         help="Keeps every version; the restored text becomes a new version and is what later steps read.",
     )
 
@@ -167,7 +174,13 @@ def export_buttons(pack: Pack, ws: Workspace) -> None:
     if doc is None:
         st.caption("Nothing to export yet: run a step first.")
         return
-    notes = exporting.first_page_notes(doc)
+    stale = [s.title for s in doc.steps if s.stale]
+    if stale:
+        st.warning(
+            f"Out of date in this set: {inert_inline(', '.join(stale))}. The export marks them; re-run them first for a current set.",
+            icon=":material/update:",
+        )
+    notes = exporting.first_page_notes(doc, skip=("outdated",))
     if notes:
         st.caption("The first page of every export says:\n" + "\n".join(f"- {inert_inline(note)}" for note in notes))
     keys = {"md": state.W_EXPORT_MD, "docx": state.W_EXPORT_DOCX, "html": state.W_EXPORT_HTML, "pdf": state.W_EXPORT_PDF}

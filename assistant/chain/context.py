@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from assistant.chain.events import ChainEvent, RunOptions, RunStore
+from assistant.chain.provenance import Provenance
 from assistant.packs import Pack
 from assistant.providers.base import Provider
 
@@ -29,3 +30,5 @@ class RunnerContext:
     cancel: threading.Event
     #: hands one event at a time to the caller's callback
     emit: Callable[[ChainEvent], None]
+    #: the versions this run reads and writes, recorded with every new version
+    provenance: Provenance

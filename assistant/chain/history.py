@@ -66,17 +66,20 @@ class GuardedHistory:
     def checkpoint(self, run_id: str, key: str, partial_text: str) -> None:
         self._guard(f"checkpoint {key}", self.store.checkpoint, run_id, key, partial_text)
 
-    def finish_step(self, run_id: str, key: str, **fields: Any) -> None:
-        self._guard(f"save {key}", self.store.finish_step, run_id, key, **fields)
+    def update_run(self, run_id: str, **fields: Any) -> None:
+        self.store.update_run(run_id, **fields)
 
-    def add_version(self, run_id: str, key: str, text: str, kind: str) -> int:
-        return self._guard(f"save a version of {key}", self.store.add_version, run_id, key, text, kind) or 0
+    def finish_step(self, run_id: str, key: str, **fields: Any) -> int | None:
+        return self._guard(f"save {key}", self.store.finish_step, run_id, key, **fields)
 
-    def set_report(self, run_id: str, key: str, report: dict, **fields: Any) -> None:
-        self._guard(f"save the checklist of {key}", self.store.set_report, run_id, key, report, **fields)
+    def add_version(self, run_id: str, key: str, text: str, kind: str, **made: Any) -> int | None:
+        return self._guard(f"save a version of {key}", self.store.add_version, run_id, key, text, kind, **made)
 
-    def set_run_status(self, run_id: str, status: str, **fields: Any) -> None:
-        self._guard("save the run's status", self.store.set_run_status, run_id, status, **fields)
+    def set_report(self, run_id: str, key: str, report: dict) -> None:
+        self._guard(f"save the checklist of {key}", self.store.set_report, run_id, key, report)
+
+    def set_run_status(self, run_id: str, status: str) -> None:
+        self._guard("save the run's status", self.store.set_run_status, run_id, status)
 
     def cache_get(self, key: str) -> Any:
         """A cached answer, or None (also when the cache cannot be read: the request is then made)."""

@@ -33,9 +33,11 @@ class RepairRounds:
         while report is not None and report.missing and round_number < limit and not context.cancel.is_set():
             round_number += 1
             wanted = list(report.missing)
+            titles = ", ".join(report.section(section_id).title for section_id in wanted)
             context.emit(
-                ChainEvent(kind="repairing", step=step.id, message=f"Asking only for: {', '.join(wanted)} (round {round_number}).")
+                ChainEvent(kind="repairing", step=step.id, message=f"Asking only for: {titles} (round {round_number}).")
             )
+            spent_before = result.repair_usage
             prompt = RenderedPrompt(user=build_repair_prompt(context.pack, step, result.text, report, context.variables), system=system)
             try:
                 addition, finish = self._requests.request(step, None, prompt, result, run_id, key=step.id, sections=wanted, repair=True)
@@ -63,12 +65,12 @@ class RepairRounds:
                 result.status = "done"
             progress = set(report.missing) != set(wanted)
             if context.store is not None and run_id is not None:
-                context.store.add_version(run_id, step.id, result.text, "repaired")
-                spent = result.usage + result.repair_usage
-                context.store.set_report(
-                    run_id, step.id, report.model_dump(mode="json"),
-                    usage=spent.model_dump(), cost=cost_of(context.model, spent),
+                spent = result.repair_usage - spent_before
+                version = context.store.add_version(
+                    run_id, step.id, result.text, "repaired", provider=context.provider.name, model=context.model,
+                    usage=spent.model_dump(), cost=cost_of(context.model, spent), report=report.model_dump(mode="json"),
                 )
+                context.provenance.note(step.id, version)
             context.emit(ChainEvent(kind="repaired", step=step.id, report=report, usage=result.repair_usage))
             if not progress:
                 return  # another round would ask for the same sections again

@@ -16,7 +16,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +26,7 @@ from assistant.chain.events import ChainEvent, RunOptions, RunResult, RunStore, 
 from assistant.chain.history import GuardedHistory
 from assistant.chain.parts import join_parts, part_key
 from assistant.chain.plan import plan_steps
+from assistant.chain.provenance import Provenance
 from assistant.chain.repair_rounds import RepairRounds
 from assistant.chain.schedule import StepScheduler
 from assistant.chain.streaming import RequestStreamer
@@ -73,9 +74,10 @@ class ChainRunner:
         self._lease_owner = f"{socket.gethostname()[:120]} pid {os.getpid()} runner {uuid.uuid4().hex[:8]}"
         self._event_lock = threading.Lock()
         self._on_event: Callable[[ChainEvent], None] = lambda event: None
+        self._provenance = Provenance(provider.name, model)
         context = RunnerContext(
             pack=pack, provider=provider, model=model, variables=self.variables, options=self.options, store=self._history,
-            cancel=self.cancel, emit=self._emit,
+            cancel=self.cancel, emit=self._emit, provenance=self._provenance,
         )
         self._scheduler = StepScheduler(context)
         self._requests = RequestStreamer(context, self._scheduler, sleep)
@@ -94,19 +96,21 @@ class ChainRunner:
         outputs: Mapping[str, str] | None = None,
         run_id: str | None = None,
         on_event: Callable[[ChainEvent], None] | None = None,
+        fresh: Collection[str] = (),
     ) -> RunResult:
         """Run ``steps`` (default: every non-optional step) and return what happened.
 
-        ``outputs`` supplies texts for steps done elsewhere (edited drafts in
-        the UI); with ``run_id`` and a store, finished steps and parts of that
-        run are reused and never requested again.
+        ``outputs`` supplies texts for steps done elsewhere; with ``run_id`` and a store the run
+        is a document set: its finished steps and parts are reused and never requested again
+        (except the ``fresh`` ones, which get a new version), its current versions are the inputs
+        of later steps, and this runner's variables become the set's profile.
         """
         started = time.monotonic()
         started_at = _now()
         if on_event is not None:
             self._on_event = on_event
         available = dict(outputs or {})
-        previous, finished_parts = self._finished_earlier(run_id, available)
+        previous, finished_parts = self._finished_earlier(run_id, available, set(fresh))
         plan = self.plan(steps, available)
         run_id = self._open_run(plan, run_id)
         try:
@@ -114,8 +118,12 @@ class ChainRunner:
             for step in plan:
                 if step.id in previous:
                     record = previous[step.id]
-                    results[step.id] = StepResult(step=step.id, status="done", text=record.text, report=_report(record))
+                    results[step.id] = StepResult(
+                        step=step.id, status="done", text=record.text, report=_report(record), version=self._provenance.version(step.id)
+                    )
             pending = [s for s in plan if s.id not in results]
+            for step in pending:  # a step being written now is read only once its new version exists
+                available.pop(step.id, None)
             with self._requests.checkpoints(run_id, self._lease_owner if run_id else None):
                 self._scheduler.run(
                     pending, available, finished_parts, results,
@@ -126,19 +134,25 @@ class ChainRunner:
             if self._history is not None and run_id is not None:
                 self._history.release_lease(run_id, self._lease_owner)
 
-    def _finished_earlier(self, run_id: str | None, available: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
-        """The done steps and parts of the run being resumed; their texts become ``available``."""
+    def _finished_earlier(
+        self, run_id: str | None, available: dict[str, str], fresh: set[str]
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        """What the document set already has: every step's current version is ``available`` to the
+        steps that read it; done steps and parts (unless ``fresh``) are reused, not requested."""
         finished_parts: dict[str, str] = {}
         previous: dict[str, Any] = {}
-        if run_id is not None and self.store is not None:
-            record = self.store.get_run(run_id)
-            for step_record in record.steps:
-                if step_record.effective_status == "done" and step_record.text:
-                    previous[step_record.key] = step_record
-                    if ":" in step_record.key:
-                        finished_parts[step_record.key] = step_record.text
-                    else:
-                        available.setdefault(step_record.key, step_record.text)
+        if run_id is None or self.store is None:
+            return previous, finished_parts
+        for step_record in self.store.get_run(run_id).steps:
+            step_id, _, part = step_record.key.partition(":")
+            if not part and step_record.current is not None:
+                available.setdefault(step_id, step_record.text)
+                self._provenance.note(step_id, step_record.current.number)
+            if step_id in fresh or not step_record.finished:
+                continue
+            previous[step_record.key] = step_record
+            if part:
+                finished_parts[step_record.key] = step_record.text
         return previous, finished_parts
 
     def _open_run(self, plan: list[Step], run_id: str | None) -> str | None:
@@ -161,6 +175,7 @@ class ChainRunner:
             )
         if self.store is not None and run_id is not None:
             self.store.acquire_lease(run_id, self._lease_owner)  # before any request: one runner per run
+            self.store.update_run(run_id, variables=self.variables)  # the set's profile is what its next steps read
             self.store.set_run_status(run_id, "running")
         return run_id
 
@@ -186,8 +201,7 @@ class ChainRunner:
         cost = None if any(c is None for c in costs) else round(sum(c for c in costs if c is not None), 6)
         history_error = self._history.failure if self._history is not None else None
         if self._history is not None and run_id is not None:
-            stored = "failed" if history_error else status
-            self._history.set_run_status(run_id, stored, usage=total.model_dump(), cost=cost)
+            self._history.set_run_status(run_id, "failed" if history_error else status)
         return RunResult(
             run_id=run_id,
             pack=self.pack.name,
@@ -235,6 +249,7 @@ class ChainRunner:
                     run_id, step.id, status=result.status, text=partial, usage=result.usage.model_dump(),
                     cost=result.cost, timings=result.timings, error=exc.message,
                 )
+            result.version = self._provenance.version(step.id)
             self._emit(ChainEvent(kind="failed", step=step.id, message=exc.message, text=partial))
             return result
         except PlaybookError as exc:
@@ -243,6 +258,7 @@ class ChainRunner:
             self._emit(ChainEvent(kind="failed", step=step.id, message=exc.message))
             return result
 
+        made = self._provenance.made(self.pack, step, self.variables)
         result.regeneration_tokens = sum(count_tokens(p.text, self.model) for p in prompts) + count_tokens(text, self.model)
         result.text = text
         result.status = "truncated" if final_reason == "length" else "done"
@@ -255,11 +271,13 @@ class ChainRunner:
         if self._history is not None and run_id is not None:
             if step.fan_out:
                 self._history.start_step(run_id, step.id, prompt="\n\n---\n\n".join(p.user for p in prompts), system=prompts[0].system)
-            self._history.finish_step(
+            version = self._history.finish_step(
                 run_id, step.id, status=result.status, text=text, usage=result.usage.model_dump(), cost=result.cost,
-                timings=result.timings, report=report.model_dump(mode="json"),
+                timings=result.timings, report=report.model_dump(mode="json"), **made,
             )
+            self._provenance.note(step.id, version)
         self._repairs.run(step, result, run_id, system=prompts[0].system)
+        result.version = self._provenance.version(step.id)
         result.cost = cost_of(self.model, result.usage + result.repair_usage)
         result.timings["finished_at"] = _now()
         result.timings["elapsed"] = time.monotonic() - started

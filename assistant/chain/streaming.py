@@ -127,10 +127,12 @@ class RequestStreamer:
         self._to_cache(request, text, final)
         if saving and part is not None:
             status = "truncated" if final.finish_reason == "length" else "done"
+            context = self._context
             store.finish_step(
                 run_id, key, status=status, text=text, usage=final.usage.model_dump(),
-                cost=cost_of(self._context.model, final.usage),
+                cost=cost_of(context.model, final.usage),
                 timings={"first_token": progress.current.first_token, "latency": final.latency},
+                **context.provenance.made(context.pack, step, context.variables),
             )
         return text, final.finish_reason
 
@@ -173,7 +175,10 @@ class RequestStreamer:
         context.emit(ChainEvent(kind="delta", step=step.id, part=part_id, text=cached.text, repair=repair))
         result.cached = True
         if run_id is not None and part is not None:
-            context.store.finish_step(run_id, key, status="done", text=cached.text, usage=Usage().model_dump(), cost=0.0)
+            context.store.finish_step(
+                run_id, key, status="done", text=cached.text, usage=Usage().model_dump(), cost=0.0,
+                **context.provenance.made(context.pack, step, context.variables),
+            )
         return cached.text
 
     def _to_cache(self, request: CompletionRequest, text: str, final: Final) -> None:

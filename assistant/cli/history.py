@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from assistant.cli.common import FormatOption, OutputFormat, err, studio
+from assistant.errors import UserInputError
 
 
 class ExportFormat(str, Enum):
@@ -19,26 +20,39 @@ class ExportFormat(str, Enum):
     pdf = "pdf"
 
 
+def _set_lines(summary: dict) -> list[str]:
+    """A document set as a few lines: name, status and figures, then each step's current version."""
+    usage = summary.get("usage") or {}
+    figures = f"{usage.get('input_tokens', 0):,} in / {usage.get('output_tokens', 0):,} out tokens" if usage else "no tokens"
+    cost = "" if summary.get("cost") is None else f", ${summary['cost']:.4f}"
+    labels = f"  [{', '.join(summary['labels'])}]" if summary.get("labels") else ""
+    lines = [f"{summary['id']}  {summary['created_at'][:16]}  {summary['title']}  {summary['status']} · {figures}{cost}{labels}"]
+    for step in summary["document"]:
+        version = f"v{step['version']}" if step["version"] else "no version"
+        stale = f" — OUT OF DATE: {'; '.join(step['stale'])}" if step["stale"] else ""
+        lines.append(f"    {step['title']}: {version} ({step['made']}) · {step['status']}{stale}")
+    return lines
+
+
 def history(
     fmt: FormatOption = OutputFormat.text,
     limit: Annotated[int, typer.Option(min=1, help="how many runs, newest first")] = 50,
+    search: Annotated[str, typer.Option(help="only sets whose name, organisation, labels or pack contain these words")] = "",
 ) -> None:
     """List recorded runs, newest first.
 
     Example: playbook history --format json
     """
-    runs = studio().runs(limit=limit)
+    chosen = studio()
+    runs = [chosen.run(r.id) for r in chosen.runs(limit=limit, search=search)]  # with every version's provenance
     if fmt is OutputFormat.json:
-        typer.echo(json.dumps([r.to_summary() for r in runs], indent=2, ensure_ascii=False))
+        typer.echo(json.dumps([chosen.set_summary(r) for r in runs], indent=2, ensure_ascii=False))
         return
     if not runs:
-        typer.echo("No runs yet. Start one with: playbook run escalation-procedure --vars vars.yaml")
+        typer.echo("No runs yet. Start one with: playbook run escalation-procedure --vars vars.yaml" if not search else "No document set matches.")
         return
     for record in runs:
-        summary = record.to_summary()
-        steps = ", ".join(f"{s['id']}={s['status']}" for s in summary["steps"])
-        cost = "" if summary.get("cost") is None else f" ${summary['cost']:.4f}"
-        typer.echo(f"{summary['id']}  {summary['created_at']}  {summary['pack']}  {summary['status']}{cost}  [{steps}]")
+        typer.echo("\n".join(_set_lines(chosen.set_summary(record))))
 
 
 def export(
@@ -53,7 +67,14 @@ def export(
     from assistant.export import export as write
 
     chosen = studio()
-    path = write(chosen.run_document(chosen.run(run_id)), fmt.value, out)
+    record = chosen.run(run_id)
+    document = chosen.run_document(record)
+    if document is None:
+        raise UserInputError(f"Run {run_id} has no text yet; nothing to export.")
+    path = write(document, fmt.value, out)
+    stale = chosen.stale_steps(record)
+    if stale:
+        err(f"Note: out of date in this export: {', '.join(s.title for s in chosen.document_set(record) if s.id in stale)}.")
     err(f"Wrote {path}")
 
 

@@ -27,15 +27,17 @@ def _prepared(
     """The Studio, pack, variables and steps of a new run, or of a stored run being finished.
 
     A resumed run finishes with the variables, provider, model and base URL it started with,
-    unless the command line names another provider, model or base URL.
+    unless the command line names another provider, model or base URL; variables given with
+    ``--resume`` must be the run's own (the command first ran, with ``--resume`` appended).
     """
     if resume is None:
         chosen = studio(provider=provider, model=model, base_url=base_url, cache=cache or None)
         pack, variables = load_variables(chosen, pack_name, vars_file, var)
         return chosen, pack, variables, None
-    plan = studio().resumption(resume, pack_name)
-    if vars_file or var:
-        raise UserInputError(f"Run {resume} keeps the variables it started with; drop --vars/--var, or start a new run.")
+    from assistant.packs import load_variables_file, parse_overrides
+
+    given = load_variables_file(vars_file) if vars_file else None
+    plan = studio().resumption(resume, pack_name, variables=given, overrides=parse_overrides(var))
     chosen = studio(
         provider=provider or (plan.provider if plan.provider in USER_PROVIDERS else None),
         model=model or plan.model,
@@ -54,14 +56,21 @@ def _summary(chosen: Studio, result: RunResult, pack: Pack, out: Path | None) ->
         err(f"The history could not keep this run ({result.history_error}); {where}.")
     elif problem:
         err(f"Could not write the drafts: {problem}")
-    cost = "" if result.cost is None else f", cost ${result.cost:.4f}"
-    estimated = " (estimated)" if result.usage.estimated else ""
-    err(
-        f"Run {result.run_id or '(not recorded)'}: {result.status} in {result.elapsed:.1f} s — "
-        f"{result.usage.input_tokens:,} in / {result.usage.output_tokens:,} out tokens{estimated}{cost}"
-    )
+    err(f"Run {result.run_id or '(not recorded)'}: {result.status} in {result.elapsed:.1f} s — {_figures(result.usage, result.cost)}")
+    if result.run_id and not result.history_error:
+        record = chosen.run(result.run_id)
+        spent = (result.usage.input_tokens, result.usage.output_tokens)
+        if record.usage is not None and (record.usage.input_tokens, record.usage.output_tokens) != spent:
+            err(f"The document set so far: {_figures(record.usage, record.cost)}")
     if result.run_id and out is None and not result.history_error:
         err(f"Export it with: playbook export {result.run_id} --format docx --out playbook.docx")
+
+
+def _figures(usage: object, cost: float | None) -> str:
+    """Tokens and cost the way every view says them."""
+    estimated = " (estimated)" if getattr(usage, "estimated", False) else ""
+    price = "" if cost is None else f", cost ${cost:.4f}"
+    return f"{usage.input_tokens:,} in / {usage.output_tokens:,} out tokens{estimated}{price}"  # type: ignore[attr-defined]
 
 
 def run(

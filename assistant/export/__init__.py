@@ -11,7 +11,6 @@ from assistant.export.document import (
     Format,
     assemble,
     default_title,
-    document_from_record,
     organisation_name,
     provenance_label,
 )
@@ -60,7 +59,6 @@ __all__ = [
     "Format",
     "assemble",
     "default_title",
-    "document_from_record",
     "export",
     "notices",
     "organisation_name",

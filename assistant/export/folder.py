@@ -9,8 +9,9 @@ from typing import Any
 from assistant.redact import redact_secrets
 
 
-def write_run_folder(result: Any, titles: dict[str, str], out: Path) -> list[Path]:
-    """One Markdown file per step (named after the step) and ``run.json``."""
+def write_run_folder(result: Any, titles: dict[str, str], out: Path, *, document_set: dict[str, Any] | None = None) -> list[Path]:
+    """One Markdown file per step (named after the step) and ``run.json``; ``document_set`` (the
+    stored set: every step's current version, how it was made, its figures) goes in as it is."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     steps: dict[str, Any] = {}
@@ -29,6 +30,7 @@ def write_run_folder(result: Any, titles: dict[str, str], out: Path) -> list[Pat
             "cached": step.cached,
             "error": redact_secrets(step.error) if step.error else None,
             "parts": step.parts,
+            "version": step.version,
             "report": step.report.contract() if step.report else None,
         }
         if step.text:
@@ -50,6 +52,7 @@ def write_run_folder(result: Any, titles: dict[str, str], out: Path) -> list[Pat
         "cost": result.cost,
         "offline": result.provider == "offline",
         "steps": steps,
+        "document_set": document_set,
     }
     run_json = out / "run.json"
     run_json.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -3,6 +3,7 @@ never finished, parts written before the text they read changed, and checklist g
 
 A document is forwarded, printed and read by people who never saw the app. Each format shows
 these notes in the same words above its contents, so nobody takes a draft for the finished thing.
+Why a step is out of date comes from the document set (a step it read, or a variable, changed).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from dataclasses import dataclass
 
 from assistant.export.document import OFFLINE_NOTE, ExportDocument, ExportStep
 
-#: statuses whose text is the whole answer
-FINISHED = frozenset({"done", "edited", "pasted"})
+#: statuses whose text is a whole answer: a finished attempt, or a current version a person or a repair made
+FINISHED = frozenset({"done", "edited", "pasted", "repaired", "restored", "imported", "calibrated"})
 _WHY_UNFINISHED = {
+    "pending": "it has not finished a run yet",
     "running": "it was still being written when this file was made",
     "interrupted": "it was interrupted before it finished",
     "cancelled": "it was stopped before it finished",
@@ -39,14 +41,9 @@ def notices(document: ExportDocument) -> list[Notice]:
     found = [Notice("offline", label, text)] if document.offline else []
     found += [_unfinished(step) for step in document.steps if step.status not in FINISHED]
     found += [
-        Notice(
-            "outdated",
-            "Out of date",
-            f"{step.title} was written before {_joined(step.outdated_by)} last changed; "
-            "regenerate it so it follows the current text.",
-        )
+        Notice("outdated", "Out of date", f"{step.title}: {'; '.join(step.stale)}. Re-run it so it follows the current set.")
         for step in document.steps
-        if step.outdated_by
+        if step.stale
     ]
     attention = [step.title for step in document.steps if step.report is not None and not step.report.ok]
     if attention:

@@ -62,6 +62,14 @@ class Usage(BaseModel):
             estimated=self.estimated or other.estimated,
         )
 
+    def __sub__(self, earlier: Usage) -> Usage:
+        """What was spent since ``earlier`` (a running total's growth)."""
+        return Usage(
+            input_tokens=self.input_tokens - earlier.input_tokens,
+            output_tokens=self.output_tokens - earlier.output_tokens,
+            estimated=self.estimated,
+        )
+
 
 class TextDelta(BaseModel):
     type: Literal["text"] = "text"

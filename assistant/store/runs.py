@@ -10,11 +10,10 @@ object or a dict of headers: a key cannot reach the disk by accident.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from assistant.errors import RunNotFoundError, StoreError
@@ -23,13 +22,12 @@ from assistant.store.cache import ResponseCache
 from assistant.store.engine import Database
 from assistant.store.lease import RunLeases
 from assistant.store.migrate import upgrade_schema
-from assistant.store.records import STEP_STATUSES, VERSION_KINDS, CachedAnswer, RunRecord, TokenUsage, run_record
-from assistant.store.redaction import redact_text, redact_url, refuse_secrets
-from assistant.store.schema import MAX_KEY_CHARS, RunRow, StepRow, VersionRow, utc_now
+from assistant.store.records import STEP_STATUSES, VERSION_KINDS, CachedAnswer, RunRecord, run_record
+from assistant.store.redaction import redact_url, refuse_secrets
+from assistant.store.schema import MAX_KEY_CHARS, RunRow, StepRow, utc_now
+from assistant.store.steps import add_figures, add_version, finish_attempt, set_current_report, start_attempt
 
 DEFAULT_STALE_AFTER = 5.0  # a live step is checkpointed every second (at most 2)
-#: a finished step with text in one of these states gets a 'generated' version
-_VERSIONED_STATUSES = frozenset({"done", "truncated", "incomplete"})
 
 
 class Store:
@@ -66,8 +64,9 @@ class Store:
         model: str,
         base_url: str | None,
         options: dict[str, Any],
+        title: str | None = None,
     ) -> str:
-        """Record a new run (status ``pending``) and return its id."""
+        """Record a new run, a document set (status ``pending``), and return its id."""
         refuse_secrets(options)
         run_id = uuid.uuid4().hex
         now = utc_now()
@@ -79,6 +78,7 @@ class Store:
             model=model,
             base_url=redact_url(base_url),
             options=options,
+            title=title.strip()[:200] if title and title.strip() else None,
             status="pending",
             created_at=now,
             updated_at=now,
@@ -86,14 +86,10 @@ class Store:
         self._database.run(lambda session: session.add(row))
         return run_id
 
-    def set_run_status(
-        self, run_id: str, status: str, *, usage: dict[str, Any] | None = None, cost: float | None = None
-    ) -> None:
-        """Set the run's status; ``usage``/``cost`` (run totals) are left alone when not given."""
+    def set_run_status(self, run_id: str, status: str) -> None:
+        """Set the status of the run's latest invocation (its figures are summed from its steps)."""
         _check(status, STEP_STATUSES, "run status")
-        values: dict[str, Any] = {"status": status, "updated_at": utc_now(), **_usage_columns(usage)}
-        if cost is not None:
-            values["cost"] = cost
+        values: dict[str, Any] = {"status": status, "updated_at": utc_now()}
 
         def work(session: Session) -> None:
             result = session.connection().execute(update(RunRow).where(RunRow.id == run_id).values(**values))
@@ -146,24 +142,13 @@ class Store:
     # --- steps -----------------------------------------------------------------------
 
     def start_step(self, run_id: str, key: str, *, prompt: str, system: str | None) -> None:
-        """Begin an attempt: status ``running``, attempts + 1, heartbeat now.
-
-        The row describes the current attempt, so the previous attempt's text, usage, report
-        and error are cleared; texts that were finished live on in the versions.
-        """
+        """Begin an attempt: status ``running``, attempts + 1, heartbeat now; the step's current
+        version stays current until a new answer is complete (see :mod:`.steps`)."""
         _check_key(key)
 
         def work(session: Session) -> None:
             now = self._touch_run(session, run_id)
-            step = self._step(session, run_id, key, create_at=now)
-            step.status = "running"
-            step.prompt = prompt
-            step.system = system
-            step.text = step.partial_text = ""
-            step.error = step.timings = step.report = None
-            step.input_tokens = step.output_tokens = step.usage_estimated = step.cost = None
-            step.attempts += 1
-            step.heartbeat_at = now
+            start_attempt(self._step(session, run_id, key, create_at=now), prompt=prompt, system=system, now=now)
 
         self._database.run(work)
 
@@ -197,66 +182,81 @@ class Store:
         timings: dict[str, Any] | None = None,
         report: dict[str, Any] | None = None,
         error: str | None = None,
-    ) -> None:
-        """Record how the attempt ended; finished text is also kept as a 'generated' version.
-
+        provider: str | None = None,
+        model: str | None = None,
+        inputs: dict[str, Any] | None = None,
+    ) -> int | None:
+        """Record how the attempt ended. A complete answer (done, truncated) becomes the current
+        version, made by ``provider``/``model`` from ``inputs``; its number is returned. Anything
+        else keeps its text as the step's partial text and leaves the current version alone.
         A step that never started (cancelled or failed before its call) is recorded too.
         """
         _check(status, STEP_STATUSES, "step status")
         _check_key(key)
+        attempt = {"status": status, "text": text, "usage": usage, "cost": cost, "timings": timings, "report": report, "error": error}
+        made = {"provider": provider, "model": model, "inputs": inputs}
 
-        def work(session: Session) -> None:
+        def work(session: Session) -> int | None:
             now = self._touch_run(session, run_id)
-            step = self._step(session, run_id, key, create_at=now)
-            step.status = status
-            step.text = text
-            step.cost = cost
-            step.timings = timings
-            step.report = report
-            step.error = redact_text(error)
-            step.input_tokens = step.output_tokens = step.usage_estimated = None
-            for name, value in _usage_columns(usage).items():
-                setattr(step, name, value)
-            if status in _VERSIONED_STATUSES and text:
-                self._add_version(session, step, text, "generated", now)
-
-        self._database.run(work)
-
-    def add_version(self, run_id: str, key: str, text: str, kind: str) -> int:
-        """Keep a new version ('edited' by a person, 'repaired' by the chain) and make it current.
-
-        Returns the version number (1 for a step's first version).
-        """
-        _check(kind, VERSION_KINDS, "version kind")
-
-        def work(session: Session) -> int:
-            now = self._touch_run(session, run_id)
-            step = self._step(session, run_id, key)
-            step.text = text
-            return self._add_version(session, step, text, kind, now)
+            return finish_attempt(session, self._step(session, run_id, key, create_at=now), attempt, made, now)
 
         return self._database.run(work)
 
-    def set_report(
+    def add_version(
         self,
         run_id: str,
         key: str,
-        report: dict[str, Any],
+        text: str,
+        kind: str,
         *,
+        provider: str | None = None,
+        model: str | None = None,
         usage: dict[str, Any] | None = None,
         cost: float | None = None,
-    ) -> None:
-        """Replace the step's validation report (after an edit or a repair); a repair also
-        passes the step's usage and cost with its own tokens included."""
+        inputs: dict[str, Any] | None = None,
+        report: dict[str, Any] | None = None,
+    ) -> int:
+        """Keep a new current version: 'edited' by a person, 'repaired' by the chain (``usage`` and
+        ``cost`` are the repair call's, added to the step's totals), 'restored', 'imported'.
+        Returns the version number (1 for a step's first version); the step is created if new.
+        """
+        _check(kind, VERSION_KINDS, "version kind")
+        _check_key(key)
+        made = {"provider": provider, "model": model, "inputs": inputs}
+
+        def work(session: Session) -> int:
+            now = self._touch_run(session, run_id)
+            step = self._step(session, run_id, key, create_at=now)
+            add_figures(step, usage, cost)
+            return add_version(session, step, text, kind, now, made=made, usage=usage, cost=cost, report=report)
+
+        return self._database.run(work)
+
+    def set_report(self, run_id: str, key: str, report: dict[str, Any]) -> None:
+        """Replace the verdict on the step's current version (after an edit was checked again)."""
 
         def work(session: Session) -> None:
             self._touch_run(session, run_id)
-            step = self._step(session, run_id, key)
-            step.report = report
-            for column, value in _usage_columns(usage).items():
-                setattr(step, column, value)
-            if cost is not None:
-                step.cost = cost
+            set_current_report(session, self._step(session, run_id, key), report)
+
+        self._database.run(work)
+
+    def update_run(
+        self, run_id: str, *, title: str | None = None, labels: list[str] | None = None, variables: dict[str, Any] | None = None
+    ) -> None:
+        """Rename the document set, change its labels, or record the profile its next steps use."""
+        values: dict[str, Any] = {"updated_at": utc_now()}
+        if title is not None:
+            values["title"] = title.strip()[:200] or None
+        if labels is not None:
+            values["labels"] = sorted({label.strip()[:40] for label in labels if label.strip()})
+        if variables is not None:
+            values["variables"] = variables
+
+        def work(session: Session) -> None:
+            result = session.connection().execute(update(RunRow).where(RunRow.id == run_id).values(**values))
+            if result.rowcount == 0:
+                raise self._not_found(run_id)
 
         self._database.run(work)
 
@@ -316,11 +316,6 @@ class Store:
             return self._not_found(run_id)
         return StoreError(f"Run {run_id} has no step {key!r}; start the step before writing to it.")
 
-    def _add_version(self, session: Session, step: StepRow, text: str, kind: str, now: datetime) -> int:
-        last = session.scalar(select(func.max(VersionRow.number)).where(VersionRow.step_id == step.id))
-        number = (last or 0) + 1
-        session.add(VersionRow(step_id=step.id, number=number, kind=kind, text=text, created_at=now))
-        return number
 
 
 def _check(value: str, allowed: frozenset[str], what: str) -> None:
@@ -331,14 +326,3 @@ def _check(value: str, allowed: frozenset[str], what: str) -> None:
 def _check_key(key: str) -> None:
     if not key or len(key) > MAX_KEY_CHARS:
         raise ValueError(f"a step key must be 1 to {MAX_KEY_CHARS} characters, e.g. 'runbooks:comms_lead'")
-
-
-def _usage_columns(usage: Mapping[str, Any] | None) -> dict[str, Any]:
-    if usage is None:
-        return {}
-    checked = TokenUsage.model_validate(usage)
-    return {
-        "input_tokens": checked.input_tokens,
-        "output_tokens": checked.output_tokens,
-        "usage_estimated": checked.estimated,
-    }

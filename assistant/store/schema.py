@@ -91,6 +91,9 @@ class RunRow(Base):
     output_tokens: Mapped[int | None] = mapped_column(Integer)
     usage_estimated: Mapped[bool | None] = mapped_column(Boolean)
     cost: Mapped[float | None] = mapped_column(Float)
+    #: the document set's name and labels, as the user gives them (0003)
+    title: Mapped[str | None] = mapped_column(String(200))
+    labels: Mapped[list[str] | None] = mapped_column(JSON)
     #: who is running the run now (host, process, runner) and until when, unless renewed (0002)
     lease_owner: Mapped[str | None] = mapped_column(String(200))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -140,6 +143,16 @@ class VersionRow(Base):
     kind: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(CleanText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: how this version was made (0003): by which provider and model, for what, from which inputs
+    provider: Mapped[str | None] = mapped_column(String(50))
+    model: Mapped[str | None] = mapped_column(String(200))
+    input_tokens: Mapped[int | None] = mapped_column(Integer)
+    output_tokens: Mapped[int | None] = mapped_column(Integer)
+    usage_estimated: Mapped[bool | None] = mapped_column(Boolean)
+    cost: Mapped[float | None] = mapped_column(Float)
+    #: {"steps": {step: version number read}, "variables": {name: value read}}
+    inputs: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     __table_args__ = (UniqueConstraint("step_id", "number", name="uq_step_versions_step_id_number"),)
 

@@ -199,6 +199,13 @@ def test_resume_keeps_the_runs_own_variables(vars_file: Path, playbook_cli) -> N
     code, _, _ = playbook_cli("run", "escalation-procedure", "--vars", str(vars_file), "--steps", "playbook")
     run_id = json.loads(playbook_cli("history", "--format", "json")[1])[0]["id"]
     code, _, err = playbook_cli("run", "escalation-procedure", "--resume", run_id, "--var", "company_name=Other")
-    assert code == 2 and "keeps the variables it started with" in err
-    code, _, err = playbook_cli("run", "escalation-procedure", "--resume", run_id, "--steps", "playbook,runbooks")
+    assert code == 2 and "was made with other values for: Company name." in err
+    code, _, err = playbook_cli("run", "escalation-procedure", "--vars", str(vars_file), "--var", "risk_constraints=none", "--resume", run_id)
+    assert code == 2 and "other values for: Risk" in err and "Company" not in err
+    # the command first run, with --resume appended, finishes the run
+    code, _, err = playbook_cli("run", "escalation-procedure", "--vars", str(vars_file), "--resume", run_id, "--steps", "playbook,runbooks")
     assert code == 0 and "Provider: offline" in err
+    record = json.loads(playbook_cli("history", "--format", "json")[1])[0]
+    assert record["id"] == run_id and [s["id"] for s in record["document"]] == ["playbook", "runbooks"]
+    # the finished playbook was reused, not written again
+    assert record["document"][0]["version"] == 1 and record["document"][1]["version"] == 1

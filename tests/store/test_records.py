@@ -45,6 +45,7 @@ def test_a_running_step_without_a_recent_heartbeat_reads_interrupted(store: Stor
         "created_at": run.created_at.isoformat(),
         "provider": "openai",
         "model": "gpt-4.1-mini",
+        "usage": None,
         "cost": None,
         "steps": [
             {"id": "playbook", "status": "done", "chars": len("the playbook")},

@@ -29,11 +29,12 @@ def test_every_field_round_trips(store: Store) -> None:
 
     timings = {"started": 1.5, "first_token": 2.25, "finished": 9.0, "latency": 7.5}
     report = {"ok": False, "missing": ["routing"], "sections": [{"id": "levels", "status": "present"}]}
-    store.finish_step(
+    inputs = {"steps": {}, "variables": {"company_name": "AtlasFlow"}}
+    assert store.finish_step(
         run_id, "playbook", status="truncated", text="# Playbook", usage=USAGE, cost=0.0123,
-        timings=timings, report=report, error="stopped at max tokens",
-    )
-    store.set_run_status(run_id, "done", usage={"input_tokens": 5, "output_tokens": 6}, cost=0.5)
+        timings=timings, report=report, error="stopped at max tokens", provider="openai", model="gpt-4.1-mini", inputs=inputs,
+    ) == 1
+    store.set_run_status(run_id, "done")
 
     run = store.get_run(run_id)
     assert run.id == run_id and len(run_id) == 32 and int(run_id, 16) >= 0
@@ -42,8 +43,9 @@ def test_every_field_round_trips(store: Store) -> None:
     assert (run.provider, run.model, run.base_url) == ("openai", "gpt-4.1-mini", "http://localhost:8080/v1")
     assert run.options == {"steps": ["playbook", "runbooks"], "concurrency": 4, "expert_system": True}
     assert run.status == run.stored_status == "done"
-    assert run.usage == TokenUsage(input_tokens=5, output_tokens=6, estimated=False)
-    assert run.cost == 0.5
+    # a document set's figures are the sum of its steps
+    assert run.usage == TokenUsage(**USAGE)
+    assert run.cost == 0.0123
     assert run.created_at.tzinfo == UTC and run.updated_at.tzinfo == UTC
     assert before <= run.created_at <= run.updated_at <= datetime.now(UTC)
 
@@ -52,7 +54,7 @@ def test_every_field_round_trips(store: Store) -> None:
     assert (step.status, step.effective_status) == ("truncated", "truncated")
     assert (step.prompt, step.system) == ("Write the playbook for AtlasFlow", "You are an expert")
     assert (step.text, step.text_or_partial) == ("# Playbook", "# Playbook")
-    assert step.partial_text == "## 1) Escalation levels\n"
+    assert step.partial_text == ""  # the finished answer is the current version now
     assert step.error == "stopped at max tokens"
     assert step.usage == TokenUsage(**USAGE)
     assert step.cost == 0.0123
@@ -61,16 +63,21 @@ def test_every_field_round_trips(store: Store) -> None:
     assert step.heartbeat_at is not None and step.heartbeat_at.tzinfo == UTC
     assert step.created_at.tzinfo == UTC
     assert [(v.number, v.kind, v.text) for v in step.versions or []] == [(1, "generated", "# Playbook")]
+    version = step.current
+    assert version is not None and (version.provider, version.model, version.inputs) == ("openai", "gpt-4.1-mini", inputs)
+    assert (version.usage, version.cost, version.report) == (TokenUsage(**USAGE), 0.0123, report)
 
 
-def test_a_new_attempt_replaces_the_last_one(store: Store) -> None:
+def test_a_new_attempt_starts_clean_but_keeps_what_the_step_has_cost(store: Store) -> None:
     run_id = new_run(store)
     store.start_step(run_id, "playbook", prompt="p1", system=None)
-    store.finish_step(run_id, "playbook", status="failed", text="", usage=USAGE, error="rate limited")
+    store.finish_step(run_id, "playbook", status="failed", text="par", usage=USAGE, cost=0.01, error="rate limited")
     store.start_step(run_id, "playbook", prompt="p2", system="s")
     step = store.get_run(run_id).steps[0]
     assert (step.status, step.attempts, step.prompt, step.system) == ("running", 2, "p2", "s")
-    assert (step.text, step.error, step.usage, step.cost) == ("", None, None, None)
+    assert (step.text, step.partial_text, step.error) == ("", "", None)
+    # the failed attempt was billed: it stays in the step's totals
+    assert (step.usage, step.cost) == (TokenUsage(**USAGE), 0.01)
     assert step.versions == []
 
 
@@ -97,12 +104,15 @@ def test_versions_keep_every_text_in_order(store: Store) -> None:
     assert store.add_version(run_id, "playbook", "draft + routing", "repaired") == 2
     assert store.add_version(run_id, "playbook", "edited by a person", "edited") == 3
     store.start_step(run_id, "playbook", prompt="p", system=None)
-    store.finish_step(run_id, "playbook", status="incomplete", text="regenerated")
+    store.finish_step(run_id, "playbook", status="done", text="regenerated")
+    store.start_step(run_id, "playbook", prompt="p", system=None)
+    store.finish_step(run_id, "playbook", status="incomplete", text="cut off mid")
     store.start_step(run_id, "playbook", prompt="p", system=None)
     store.finish_step(run_id, "playbook", status="failed", text="half")
 
     step = store.get_run(run_id).steps[0]
-    assert step.text == "half"
+    # failed and cut-off attempts never replace the current version; their text is kept aside
+    assert (step.text, step.partial_text, step.status) == ("regenerated", "half", "failed")
     versions = step.versions or []
     assert [(v.number, v.kind, v.text) for v in versions] == [
         (1, "generated", "draft"),
@@ -141,11 +151,44 @@ def test_writing_to_a_step_that_was_never_started_says_so(store: Store) -> None:
     run_id = new_run(store)
     for write in (
         lambda: store.checkpoint(run_id, "playbook", "x"),
-        lambda: store.add_version(run_id, "playbook", "x", "edited"),
         lambda: store.set_report(run_id, "playbook", {}),
     ):
         with pytest.raises(StoreError, match="no step 'playbook'; start the step"):
             write()
+
+
+def test_a_pasted_or_imported_text_becomes_a_step_of_the_set(store: Store) -> None:
+    run_id = new_run(store)
+    assert store.add_version(run_id, "playbook", "our old playbook", "imported") == 1
+    step = store.get_run(run_id).steps[0]
+    assert (step.text, step.status, step.current.kind, step.current.provider) == ("our old playbook", "pending", "imported", None)
+
+
+def test_edits_repairs_and_restores_keep_the_inputs_they_came_from_and_add_up_the_figures(store: Store) -> None:
+    run_id = new_run(store)
+    written_from = {"steps": {"playbook": 2}, "variables": {"company_name": "AtlasFlow"}}
+    store.start_step(run_id, "training", prompt="p", system=None)
+    store.finish_step(run_id, "training", status="done", text="v1", usage=USAGE, cost=0.02, provider="openai", model="m", inputs=written_from)
+    store.add_version(run_id, "training", "v2", "repaired", provider="openai", model="m", usage={"input_tokens": 100, "output_tokens": 50}, cost=0.001)
+    store.add_version(run_id, "training", "v3", "edited")
+    store.add_version(run_id, "training", "v1", "restored")
+    step = store.get_run(run_id).steps[0]
+    assert [v.inputs for v in step.versions or []] == [written_from] * 4
+    assert [(v.kind, v.provider, v.cost) for v in step.versions or []] == [
+        ("generated", "openai", 0.02), ("repaired", "openai", 0.001), ("edited", None, None), ("restored", None, None)
+    ]
+    assert step.usage == TokenUsage(input_tokens=1300, output_tokens=3450, estimated=True)
+    assert step.cost == 0.021 and store.get_run(run_id).cost == 0.021
+
+
+def test_a_document_set_can_be_renamed_labelled_and_given_a_new_profile(store: Store) -> None:
+    run_id = new_run(store)
+    store.update_run(run_id, title="  AtlasFlow escalation policy 2027 ", labels=["draft", "EMEA", "draft", " "])
+    store.update_run(run_id, variables={"company_name": "AtlasFlow Inc."})
+    run = store.get_run(run_id)
+    assert (run.title, run.labels, run.variables) == ("AtlasFlow escalation policy 2027", ["EMEA", "draft"], {"company_name": "AtlasFlow Inc."})
+    with pytest.raises(StoreError, match="No run 'missing'"):
+        store.update_run("missing", title="x")
 
 
 texts = st.text(max_size=300)

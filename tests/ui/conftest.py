@@ -172,12 +172,17 @@ class Downloads:
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
         self.makers: dict[str, Callable[[], Any]] = {}
+        self.names: dict[str, str | None] = {}
 
     def of(self, button: Any) -> bytes:
         """The bytes behind an ``st.download_button``: its stored file, or what its maker makes on a click."""
         if button.proto.deferred_file_id:
             return self.makers[button.proto.deferred_file_id]()
         return self.files[Path(button.proto.url).stem]
+
+    def name_of(self, button: Any) -> str | None:
+        """The file name the browser saves an ``st.download_button``'s file under."""
+        return self.names[Path(button.proto.url).stem]
 
 
 @pytest.fixture
@@ -192,6 +197,7 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> Downloads:
         def load_and_get_id(self, path_or_data: Any, mimetype: str, kind: Any, filename: str | None = None) -> str:
             file_id = super().load_and_get_id(path_or_data, mimetype, kind, filename)
             captured.files[file_id] = self.get_file(file_id).content
+            captured.names[file_id] = filename
             return file_id
 
     class Deferring(MediaFileManager):

@@ -109,7 +109,6 @@ def _add_appendix() -> None:
         return
     text = with_calibration_appendix(draft.text, calibration_appendix(report[1], st.session_state[POLICY]))
     runs.save_edit(here, here.pack(PACK), "playbook", text, kind="calibrated")
-    state.queue_widget_value(state.draft_key(PACK, "playbook"), text)
     state.flash("success", "The Calibration appendix is in the playbook draft (a new version on the Chain page).")
 
 

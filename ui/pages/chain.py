@@ -117,6 +117,18 @@ def _controls(view: ChainView) -> None:
         if remaining
         else "Every step has a draft. Use a step's Re-run button to regenerate it.",
     )
+    stale = runs.stale_steps(pack, view.ws)
+    if stale:
+        _run_steps_button(
+            controls,
+            view,
+            stale,
+            label=f"Re-run out-of-date steps ({len(stale)})",
+            key="run_stale",
+            help="Writes a new version of each step whose inputs changed since it was written: "
+            + ", ".join(pack.step(s).title for s in stale)
+            + ". Every earlier version is kept.",
+        )
     if view.busy:
         controls.button(
             "Stop",
@@ -178,6 +190,7 @@ def render() -> None:
     job, start_error = _start_requested(studio, pack)
     job_here = _job_of_this_pack(job, pack)
     variables, problems = session.prepared(studio, pack, ws.values)
+    runs.refresh_staleness(pack, ws, variables)
     view = ChainView(studio, pack, ws, job_here, busy=job is not None, variables=variables)
 
     _header(view, start_error)

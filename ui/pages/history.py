@@ -24,11 +24,9 @@ def _cost(value: float | None) -> str:
     return "free" if value == 0 else f"${value:.4f}"
 
 
-def _unfinished(studio: Studio, record: RunRecord) -> list[str]:
-    """The steps of the run's document set that have not finished (none when its pack is gone)."""
-    if record.pack not in studio.library.packs:
-        return []
-    return studio.resumption(record.id).unfinished
+def _step_title(studio: Studio, record: RunRecord, step_id: str) -> str:
+    pack = studio.library.packs.get(record.pack)
+    return next((s.title for s in pack.steps if s.id == step_id), step_id) if pack else step_id
 
 
 # --- actions (button callbacks) ----------------------------------------------------------------------
@@ -57,10 +55,7 @@ def _delete(run_id: str) -> None:
         return
     for space in st.session_state[state.WORKSPACES].values():
         if space.run_id == run_id:
-            space.run_id = space.run_fingerprint = None
-        for draft in space.drafts.values():
-            if draft.run_id == run_id:
-                draft.run_id = None
+            space.run_id, space.drafts = None, {}
     st.session_state.pop(state.W_HISTORY_RUN, None)
     state.flash("success", f"Deleted run {run_id[:8]}.")
 
@@ -68,61 +63,98 @@ def _delete(run_id: str) -> None:
 # --- panels ---------------------------------------------------------------------------------------------
 
 
-def _runs_table(records: list[RunRecord]) -> None:
+def _runs_table(studio: Studio, records: list[RunRecord]) -> None:
+    """One row per document set; the columns that matter first so Status never leaves the screen."""
     rows = [
         {
-            "When (UTC)": record.created_at.strftime("%Y-%m-%d %H:%M"),
-            "Pack": record.pack,
-            "Company": _company(record),
-            "Steps": ", ".join(
-                f"{STATUS_ICON.get(s.effective_status, '·')} {s.key}" for s in record.steps if ":" not in s.key
-            ),
+            "Document set": studio.set_name(record),
             "Status": f"{STATUS_ICON.get(record.status, '·')} {record.status}",
-            "Model": f"{record.provider} · {record.model}",
+            "Steps": ", ".join(
+                f"{STATUS_ICON.get(s.effective_status, '·')} {_step_title(studio, record, s.key)}"
+                for s in record.steps
+                if ":" not in s.key
+            ),
+            "Labels": ", ".join(record.labels),
+            "Updated (UTC)": record.updated_at.strftime("%Y-%m-%d %H:%M"),
             "Tokens": (record.usage.input_tokens + record.usage.output_tokens) if record.usage else None,
             "Cost": _cost(record.cost),
-            "Run": record.id[:8],
         }
         for record in records
     ]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Document set": st.column_config.TextColumn(width="medium"),
+            "Steps": st.column_config.TextColumn(width="large"),
+        },
+    )
 
 
-def _choose_run(records: list[RunRecord]) -> str:
+def _choose_run(studio: Studio, records: list[RunRecord]) -> str:
     by_id = {record.id: record for record in records}
     if st.session_state.get(state.W_HISTORY_RUN) not in by_id:
         st.session_state[state.W_HISTORY_RUN] = records[0].id
     return st.selectbox(
-        "Run",
+        "Document set",
         list(by_id),
         key=state.W_HISTORY_RUN,
-        format_func=lambda rid: (
-            f"{by_id[rid].created_at:%Y-%m-%d %H:%M} · {by_id[rid].pack} · {_company(by_id[rid]) or 'no company'} · "
-            f"{by_id[rid].status} · {rid[:8]}"
-        ),
+        format_func=lambda rid: f"{studio.set_name(by_id[rid])} · {by_id[rid].status} · {by_id[rid].updated_at:%Y-%m-%d %H:%M}",
     )
 
 
-def _run_details(record: RunRecord) -> None:
+def _rename(run_id: str) -> None:
+    title = st.session_state.get("history_title", "")
+    labels = st.session_state.get("history_labels", [])
+    try:
+        session.studio().rename(run_id, title=title, labels=list(labels))
+    except PlaybookError as exc:
+        state.flash("error", exc.message)
+
+
+def _name_and_labels(studio: Studio, record: RunRecord) -> None:
+    """The set's name and labels, editable in place."""
+    if st.session_state.get("_history_named") != record.id:
+        st.session_state["history_title"] = studio.set_name(record)
+        st.session_state["history_labels"] = list(record.labels)
+        st.session_state["_history_named"] = record.id
+    name, labels = st.columns([3, 2])
+    name.text_input("Name", key="history_title", max_chars=200, on_change=_rename, args=(record.id,))
+    known = sorted({label for r in studio.runs(limit=200) for label in r.labels} | set(record.labels))
+    labels.multiselect(
+        "Labels", known, key="history_labels", accept_new_options=True, on_change=_rename, args=(record.id,),
+        help="Type a new label and press Enter to add it.",
+    )
+
+
+def _run_details(studio: Studio, record: RunRecord) -> None:
+    """Status, figures, then each step: its current version, how it was made, whether it is current."""
     st.markdown(
         f"**{inert_inline(record.pack)}** · {inert_inline(_company(record) or 'no company')} · "
-        f"status **{record.status}** · {inert_inline(record.provider)} · {inert_inline(record.model)} · cost {_cost(record.cost)}"
+        f"status **{record.status}** · tokens {(record.usage.input_tokens + record.usage.output_tokens) if record.usage else 0:,} · cost {_cost(record.cost)}"
     )
-    if record.provider == "offline":
-        st.caption("Offline drafts: composed without a language model.")
-    for step in (s for s in record.steps if ":" not in s.key):
-        versions = len(step.versions or [])
+    if record.lease_owner:
+        st.info(f"Running now ({inert_inline(record.lease_owner)}); it cannot be resumed or changed until it ends.")
+    for step in studio.document_set(record):
+        version = f"v{step.current.number} of {len(step.versions)}" if step.current else "no version yet"
         usage = f" · {step.usage.input_tokens:,} in / {step.usage.output_tokens:,} out" if step.usage else ""
+        mark = STATUS_ICON.get(step.status if not step.stale else "incomplete", "·")
         st.markdown(
-            f"- {STATUS_ICON.get(step.effective_status, '·')} `{step.key}` — {step.effective_status} · "
-            f"{len(step.text_or_partial):,} characters · {versions} version(s){usage} · cost {_cost(step.cost)}"
+            f"- {mark} **{inert_inline(step.title)}** — {inert_inline(version)} · {inert_inline(step.made)} · "
+            f"{step.status}{usage} · cost {_cost(step.cost)}"
         )
+        if step.stale:
+            st.caption("Out of date: " + inert_inline("; ".join(step.stale)))
         if step.error:
             st.caption(inert_inline(step.error))
+    if any(s.current is not None and s.current.offline for s in studio.document_set(record)):
+        st.caption("Offline drafts: composed without a language model.")
 
 
 def _run_actions(studio: Studio, record: RunRecord, busy: bool) -> None:
-    unfinished = _unfinished(studio, record)
+    unfinished = [_step_title(studio, record, s) for s in studio.unfinished(record)]
+    busy = busy or record.lease_owner is not None
     current = f"{session.provider_name(studio)} · {session.model_name(studio)}"
     if unfinished and current != f"{record.provider} · {record.model}":
         st.caption(
@@ -162,9 +194,11 @@ def _run_actions(studio: Studio, record: RunRecord, busy: bool) -> None:
 
 
 def _run_exports(studio: Studio, record: RunRecord) -> None:
-    if record.pack not in studio.library.packs or not any(s.text_or_partial for s in record.steps if ":" not in s.key):
+    if record.pack not in studio.library.packs:
         return
     doc = studio.run_document(record)
+    if doc is None:
+        return
     export_row = st.container(horizontal=True)
     for fmt, label in exporting.FORMATS:
         problem = exporting.unavailable(fmt)
@@ -188,20 +222,25 @@ def render() -> None:
         "Every run is recorded as it happens (text is checkpointed while it streams, so a closed tab loses "
         "at most a couple of seconds). API keys are never stored."
     )
+    search = st.text_input("Search", key="history_search", placeholder="Name, organisation, label or pack")
     try:
-        records = studio.runs(limit=200)
+        records = studio.runs(limit=200, search=search)
     except PlaybookError as exc:
         st.error(inert_inline(exc.message))
         st.stop()
     if not records:
-        st.info("No runs yet. Runs appear here as soon as you run a step on the Chain page.", icon=":material/info:")
+        st.info(
+            "No document set matches." if search else "No runs yet. Runs appear here as soon as you run a step on the Chain page.",
+            icon=":material/info:",
+        )
         st.stop()
-    _runs_table(records)
-    record = studio.run(_choose_run(records))
+    _runs_table(studio, records)
+    record = studio.run(_choose_run(studio, records))
     if st.session_state.pop("_go_to_chain", False):
         st.switch_page("pages/chain.py")
     with st.container(border=True):
-        _run_details(record)
+        _name_and_labels(studio, record)
+        _run_details(studio, record)
         _run_actions(studio, record, busy=runs.active_job() is not None)
         _run_exports(studio, record)
 

@@ -1,18 +1,30 @@
 """Escalation levels diagram: the ladder, severities and routing of the current playbook.
 
 Drawn from the playbook draft's levels table or list when it can be read,
-otherwise from the pack's own level items and the organisation profile.
+otherwise from the pack's own level items and the organisation profile. The
+diagram downloads as SVG and PNG (drawn by Graphviz's ``dot``) and as DOT.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 import project_path  # noqa: F401  (puts the project root on sys.path)
 import streamlit as st
 
+from assistant.analytics.levels import (
+    IMAGE_FORMATS,
+    MEDIA_TYPES,
+    DiagramUnavailable,
+    LevelMap,
+    levels_from_draft,
+    levels_from_manifest,
+    render_diagram,
+    to_dot,
+)
 from assistant.export import organisation_name
-from assistant.analytics.levels import LevelMap, levels_from_draft, levels_from_manifest, to_dot
 from assistant.packs import Pack
-from ui import session, shell, state
+from ui import exporting, session, shell, state
 from ui.safety import inert_inline
 from ui.state import Workspace
 
@@ -62,12 +74,29 @@ def _source_note(source: str, draft_text: str) -> None:
         st.caption("The playbook draft has no levels table or list this page can read, so the pack's definitions are shown.")
     else:
         st.caption(
-            "No playbook draft yet: this is the pack's level model with your facts. Run the playbook step to draw yours."
+            "No playbook draft yet: this is the pack's level model with your facts, each trigger at the level the "
+            "Calibration page derives for it. Run the playbook step to draw yours."
         )
 
 
+def _routes_list(level_map: LevelMap) -> str:
+    """The routes grouped under their starting level, as the diagram groups them."""
+    lines = []
+    for level, routes in level_map.routes_by_level():
+        lines.append(f"- **{inert_inline(level_map.routes_heading(level))}**")
+        for r in routes:
+            lines.append(
+                f"  - {inert_inline(r.trigger)}"
+                + (f" → {inert_inline(r.team)}" if r.team else "")
+                + (f" (ack {inert_inline(r.ack)})" if r.ack else "")
+            )
+    if level_map.routes_left_out:
+        lines.append(f"- {level_map.routes_left_out} more row(s) of the draft's routing table are not shown.")
+    return "\n".join(lines)
+
+
 def _legend(level_map: LevelMap) -> None:
-    """The levels with their leads and criteria, beside the severities and the routing, as text."""
+    """The levels with their leads and criteria, beside the severities and the routes, as text (never cut)."""
     columns = st.columns(2)
     with columns[0]:
         st.markdown("**Levels**")
@@ -83,23 +112,63 @@ def _legend(level_map: LevelMap) -> None:
         if level_map.severities:
             st.markdown("**Severity → starting level**")
             st.markdown("\n".join(f"- {inert_inline(k)} → L{v}" for k, v in sorted(level_map.severities.items())))
-        routed = [r for r in level_map.routes if r.team]
-        if routed:
-            st.markdown("**Routing**")
-            st.markdown(
-                "\n".join(
-                    f"- {inert_inline(r.trigger)} → {inert_inline(r.team)}"
-                    + (f" (ack {inert_inline(r.ack)})" if r.ack else "")
-                    for r in routed
-                )
-            )
+        if level_map.routes:
+            st.markdown(f"**{level_map.routes_title}**")
+            st.markdown(_routes_list(level_map))
+
+
+def _images(dot: str) -> dict[str, bytes]:
+    """The diagram as SVG and PNG, drawn once per DOT text in this session; none (and a warning) without dot."""
+    digest = hashlib.sha256(dot.encode("utf-8")).hexdigest()
+    cache: dict[str, dict[str, bytes]] = st.session_state[state.LEVELS_IMAGES]
+    if digest not in cache:
+        try:
+            images = {fmt: render_diagram(dot, fmt) for fmt in IMAGE_FORMATS}
+        except DiagramUnavailable as error:
+            st.warning(error.message, icon=":material/warning:")
+            return {}
+        cache.clear()  # keep only the diagram on screen
+        cache[digest] = images
+    return cache[digest]
+
+
+def _downloads(images: dict[str, bytes], dot: str, title: str) -> None:
+    """SVG and PNG of the diagram (when dot could draw them) and its DOT source."""
+    files: list[tuple[str, str, str, bytes | str]] = [
+        (fmt, label, key, images[fmt])
+        for fmt, label, key in (("svg", "Diagram as SVG", state.W_LEVELS_SVG), ("png", "Diagram as PNG", state.W_LEVELS_PNG))
+        if fmt in images
+    ]
+    files.append(("dot", "DOT source", state.W_LEVELS_DOT, dot))
+    for column, (fmt, label, key, data) in zip(st.columns(3), files):
+        column.download_button(
+            label,
+            data=data,
+            file_name=exporting.file_name(title, fmt),
+            mime=MEDIA_TYPES[fmt],
+            key=key,
+            on_click="ignore",
+            icon=":material/download:",
+            width="stretch",
+        )
 
 
 def _diagram(pack: Pack, ws: Workspace, level_map: LevelMap) -> None:
-    """The ladder as a Graphviz chart, its legend, and its DOT source to copy."""
-    title = organisation_name(ws.values) or pack.title
-    dot = to_dot(level_map, title=f"{title}: escalation levels")
-    st.graphviz_chart(dot, width="stretch")
+    """The ladder, its files, its legend, and its DOT source to copy.
+
+    The picture is dot's own SVG (the file the SVG button saves), shown as an image: the browser's
+    Graphviz chart lays text out with estimated widths and the app's font. Without dot it falls back
+    to that chart.
+    """
+    title = f"{organisation_name(ws.values) or pack.title}: escalation levels"
+    dot = to_dot(level_map, title=title)
+    images = _images(dot)
+    if "svg" in images:
+        names = ", ".join(f"{level.key} {level.name}" for level in level_map.levels)
+        st.image(images["svg"].decode("utf-8"), width="content", alt=f"{title}: {names}")
+    else:
+        st.graphviz_chart(dot, width="stretch")
+    _downloads(images, dot, title)
     _legend(level_map)
     with st.expander("DOT source (paste into any Graphviz tool)"):
         st.code(dot, language="dot")

@@ -16,28 +16,22 @@ from ui.panels.chain_view import ChainView
 from ui.safety import inert_inline
 from ui.state import Draft
 
-#: engine statuses of a draft that stopped short (a person may accept it as it is)
-UNFINISHED = ("cancelled", "failed", "incomplete", "truncated")
-
-
 def _on_edit(pack_name: str, step_id: str) -> None:
     here = session.studio()
     text = st.session_state.get(state.draft_key(pack_name, step_id)) or ""
     runs.save_edit(here, here.pack(pack_name), step_id, text)
 
 
-def _restore(pack_name: str, step_id: str, index: int) -> None:
+def _restore(pack_name: str, step_id: str, number: int) -> None:
     here = session.studio()
-    draft = state.workspace(pack_name).draft(step_id)
-    text = draft.versions[index].text
-    runs.save_edit(here, here.pack(pack_name), step_id, text, kind="restored")
-    st.session_state[state.draft_key(pack_name, step_id)] = text
+    runs.restore(here, here.pack(pack_name), step_id, number)
+    st.session_state[state.draft_key(pack_name, step_id)] = state.workspace(pack_name).draft(step_id).text
 
 
 def _accept(pack_name: str, step_id: str) -> None:
-    draft = state.workspace(pack_name).draft(step_id)
-    draft.edited = True
-    draft.add_version("accepted", draft.text, draft.run_id)
+    """Keep the text of an attempt cut short as a version of its own, so later steps may read it."""
+    here = session.studio()
+    runs.save_edit(here, here.pack(pack_name), step_id, state.workspace(pack_name).draft(step_id).text)
 
 
 def prompt_view(view: ChainView, step: Step) -> None:
@@ -96,15 +90,13 @@ def no_draft_yet(view: ChainView, step: Step, draft: Draft | None) -> None:
 
 
 def _facts(draft: Draft) -> str:
-    facts = [f"{len(draft.text):,} characters"]
+    """Which version, how it was made, its size, and what the step has cost (every attempt and repair)."""
+    facts = [f"v{draft.version} · {inert_inline(draft.made)}" if draft.version else "not kept as a version yet"]
+    facts.append(f"{len(draft.text):,} characters")
     if draft.input_tokens or draft.output_tokens:
         facts.append(f"{draft.input_tokens:,} in / {draft.output_tokens:,} out tokens")
     if draft.cost is not None:
         facts.append(f"${draft.cost:.4f}" if draft.cost else "no cost")
-    if draft.model:
-        facts.append(inert_inline(f"{draft.provider} · {draft.model}"))
-    if draft.edited:
-        facts.append("edited by you")
     return " · ".join(facts)
 
 
@@ -122,8 +114,14 @@ def draft_status(draft: Draft, report: ValidationReport | None) -> None:
             "The model stopped at its length limit. Repair the missing sections, edit, or re-run.",
             icon=":material/content_cut:",
         )
-    elif draft.status in ("failed", "incomplete") and draft.error:
-        st.error(inert_inline(draft.error), icon=":material/error:")
+    elif draft.status in ("failed", "incomplete", "interrupted"):
+        kept = f" v{draft.version} stays the current draft; re-run the step to try again." if draft.version else ""
+        st.error(inert_inline((draft.error or "The last attempt did not finish.") + kept), icon=":material/error:")
+    if draft.stale:
+        st.warning(
+            "Out of date: " + inert_inline("; ".join(draft.stale)) + ". Re-run this step to bring it up to date.",
+            icon=":material/update:",
+        )
     if draft.provider == "offline":
         st.caption("Offline draft: composed from your inputs and the checklist without a language model.")
     for note in draft.notes[-3:]:
@@ -144,7 +142,7 @@ def draft_tabs(view: ChainView, step: Step, draft: Draft, report: ValidationRepo
         widgets.versions(
             draft,
             key=state.step_widget("versions", step.id),
-            on_restore=lambda index, step_id=step.id: _restore(pack_name, step_id, index),
+            on_restore=lambda number, step_id=step.id: _restore(pack_name, step_id, number),
         )
     with tabs[4]:
         prompt_view(view, step)
@@ -157,7 +155,7 @@ def card_body(view: ChainView, step: Step, draft: Draft | None) -> None:
         return
     report = runs.revalidate(view.studio, view.pack, draft)
     draft_status(draft, report)
-    if draft.status in UNFINISHED and not draft.edited:
+    if not draft.usable:
         st.button(
             "Accept this draft as it is",
             key=state.step_widget("accept", step.id),

@@ -16,7 +16,7 @@ the same model:
 Pure data work: no DuckDB here (the SQL lives in :mod:`assistant.analytics.calibration`).
 """
 
-from assistant.analytics.policy.derive import policy_from_variables
+from assistant.analytics.policy.derive import policy_from_variables, starting_level
 from assistant.analytics.policy.errors import PolicyError
 from assistant.analytics.policy.from_model import obtain_policy, parse_policy_answer, policy_json_schema, policy_request
 from assistant.analytics.policy.model import Condition, EscalationPolicy, format_number
@@ -38,4 +38,5 @@ __all__ = [
     "policy_json_schema",
     "policy_request",
     "policy_to_rows",
+    "starting_level",
 ]

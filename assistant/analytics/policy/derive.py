@@ -124,6 +124,15 @@ def _triggers_for(item: str, segments: list[str]) -> list[tuple[int, Trigger]]:
     return found
 
 
+def starting_level(line: str) -> int | None:
+    """The level a profile trigger line starts at (the highest any trigger in it asks for), or ``None``.
+
+    The same reading as :func:`policy_from_variables`, so the levels diagram places a trigger where
+    the derived policy counts it ("security incident" -> 3, "billing dispute >$5K" -> 2).
+    """
+    return max((level for level, _ in _triggers_for(line, [])), default=None)
+
+
 _DEFAULT_TRIGGER_LINES = [
     "P1 outage",
     "data loss",

@@ -47,7 +47,7 @@ def test_sample_calibrate_apply_and_append(tmp_path: Path, downloads) -> None:
     assert not at.exception
     draft = at.session_state["workspaces"]["escalation-procedure"].drafts["playbook"]
     assert draft.text.startswith("# AtlasFlow playbook") and "\n## Calibration\n" in draft.text
-    assert draft.versions[-1].kind == "calibrated" and draft.edited
+    assert draft.versions[-1].kind == "calibrated" and draft.made == "Calibration appendix added" and draft.usable
     at.button(key="cal_add_appendix").click().run()
     assert at.session_state["workspaces"]["escalation-procedure"].drafts["playbook"].text.count("## Calibration") == 1
 

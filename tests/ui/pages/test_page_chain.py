@@ -146,19 +146,19 @@ def test_run_all_remaining_then_export_md_docx_html_pdf(scripted_app, downloads)
 def test_steps_written_before_an_edit_of_what_they_read_are_flagged_in_every_export(scripted_app, downloads) -> None:
     app = scripted_app.load_example().page("chain")
     app.click("run_all")
-    assert "Out of date" not in app.texts()
     app.at.text_area(key=draft_key("playbook")).input(app.draft("playbook").text + "\n\nWar room: #esc-bridge.\n")
     app.run()
-    note = "Role Runbooks was written before Escalation Playbook last changed; regenerate it so it follows the current text."
-    assert f"Out of date: {note}" in app.texts()
+    note = "> **Out of date:** Role Runbooks: written from Generate the Full Escalation Playbook v1; it is now v2."
     markdown = downloads.of(app.at.download_button(key="export_md")).decode("utf-8")
-    assert markdown.index(f"> **Out of date:** {note}") < markdown.index("<!-- step: playbook")
-    assert "> **Out of date:** Training & QA Program was written before Escalation Playbook" in markdown
+    assert markdown.index(note) < markdown.index("<!-- step: playbook")
+    assert "> **Out of date:** Training & QA Program: written from Generate the Full Escalation Playbook v1" in markdown
+    word = docx.Document(io.BytesIO(downloads.of(app.at.download_button(key="export_docx"))))
+    first_page = [p.text for p in word.paragraphs][: [p.text for p in word.paragraphs].index("Contents")]
+    assert any(t.startswith("Out of date: Role Runbooks: written from") for t in first_page)
 
     app.click("run__runbooks")
     markdown = downloads.of(app.at.download_button(key="export_md")).decode("utf-8")
-    assert "Role Runbooks was written before" not in markdown
-    assert "Training & QA Program was written before Escalation Playbook and Role Runbooks last changed" in markdown
+    assert "**Out of date:** Role Runbooks" not in markdown and "**Out of date:** Training & QA Program" in markdown
 
 
 def test_without_pango_the_pdf_button_is_off_and_says_what_to_install(app, monkeypatch) -> None:
@@ -248,3 +248,47 @@ def test_the_export_title_follows_the_company_until_typed(scripted_app) -> None:
     app.at.text_input(key="var__escalation-procedure__company_name").input("Orchard").run()
     app.page("chain")
     assert app.at.text_input(key="export_title").value == "Our escalation handbook"
+
+
+def test_an_edit_upstream_puts_later_steps_out_of_date_and_one_click_brings_them_back(scripted_app) -> None:
+    app = scripted_app.load_example().page("chain")
+    app.click("run_all")
+    run_id = app.workspace().run_id
+    edited = app.draft("playbook").text + "\n\nOne more line from the ops lead.\n"
+    app.at.text_area(key=draft_key("playbook")).set_value(edited).run()
+    app.check()
+    assert app.draft("runbooks").stale == ["written from Generate the Full Escalation Playbook v1; it is now v2"]
+    assert "Out of date: written from Generate the Full Escalation Playbook v1; it is now v2" in app.texts()
+    assert app.at.button(key="run_stale").label == "Re-run out-of-date steps (2)"
+    app.click("run_stale")
+    assert app.draft("runbooks").stale == [] and app.draft("training").stale == []
+    assert [v.number for v in app.draft("runbooks").versions] == [1, 2]
+    # everything stayed in one document set
+    assert app.workspace().run_id == run_id and app.draft("runbooks").run_id == run_id
+
+
+def test_changing_the_company_name_marks_every_draft_that_used_it(scripted_app) -> None:
+    app = scripted_app.load_example().page("chain")
+    app.click("run__playbook")
+    app.page("organisation")
+    app.at.text_input(key=f"var__{PACK}__company_name").set_value("Northwind").run()
+    app.page("chain")
+    assert app.draft("playbook").stale == ["written for Company name “AtlasFlow”"]
+    assert "Out of date: written for Company name “AtlasFlow”" in app.texts()
+
+
+def test_a_failed_re_run_is_red_with_its_reason_and_the_good_version_stays(scripted_app) -> None:
+    from assistant.errors import AuthError
+    from assistant.providers.scripted import ScriptedReply
+    from ui import widgets
+
+    app = scripted_app.load_example().page("chain")
+    app.click("run__playbook")
+    good = app.draft("playbook").text
+    refused = ScriptedReply(chunks=["x"], fault=AuthError("The key was refused (401); check it."), fault_after=0)
+    app.at.session_state["provider_override"] = ScriptedProvider([], default=refused)  # as a revoked key would be
+    app.click("run__playbook")
+    draft = app.draft("playbook")
+    assert (draft.status, draft.text, draft.version) == ("failed", good, 1)
+    assert widgets.display_status(draft) == "failed"
+    assert any("(401)" in e.value and "v1 stays the current draft" in e.value for e in app.at.error)

@@ -23,9 +23,10 @@ def test_lists_runs_with_status_and_cost(scripted_app) -> None:
     app.page("history")
     table = app.at.dataframe[0].value
     assert list(table["Status"]) == ["✓ done"]
-    assert list(table["Company"]) == ["AtlasFlow"]
+    assert list(table["Document set"]) == ["Escalation Procedure — AtlasFlow"]
     assert list(table["Cost"]) == ["free"]  # the scripted model has a zero price
-    assert "playbook" in table["Steps"][0]
+    # steps by their titles, not their ids
+    assert "Generate the Full Escalation Playbook" in table["Steps"][0] and "playbook," not in table["Steps"][0]
 
 
 def test_reopen_loads_the_profile_and_drafts_into_a_new_session(scripted_app, app_factory) -> None:

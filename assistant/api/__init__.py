@@ -1,0 +1,43 @@
+"""The public Python API: the one door the CLI, the app and scripts stand on.
+
+    from assistant.api import Studio
+    studio = Studio()
+    pack = studio.pack("escalation-procedure")
+    variables = studio.variables(pack, pack.example)
+    result = studio.runner(pack, variables).run()
+    print(result.steps["playbook"].report.missing)
+
+The faces (``assistant.cli``, ``ui``) import from here only: the ``Studio``, the rules of a run
+and the value types they show, never the history store, the chain runner or the providers.
+"""
+
+from assistant.api.access import visitor_settings
+from assistant.api.document_sets import StepState, made_label, stale_reasons
+from assistant.api.resume import Resumption
+from assistant.api.studio import Studio
+from assistant.chain import ChainEvent, RunResult, StepResult, missing_inputs, remaining_steps
+from assistant.export import ExportDocument, ExportStep
+from assistant.providers.base import Provider
+from assistant.store import RunRecord, StepRecord, VersionRecord
+from assistant.validation import ValidationReport
+
+__all__ = [
+    "ChainEvent",
+    "ExportDocument",
+    "ExportStep",
+    "Provider",
+    "Resumption",
+    "RunRecord",
+    "RunResult",
+    "StepRecord",
+    "StepResult",
+    "StepState",
+    "Studio",
+    "ValidationReport",
+    "VersionRecord",
+    "made_label",
+    "missing_inputs",
+    "remaining_steps",
+    "stale_reasons",
+    "visitor_settings",
+]

@@ -1,0 +1,262 @@
+"""``Studio``: the one door the CLI, the app and scripts stand on.
+
+It holds the settings, the pack library and (opened on first use) the history, and it applies
+the rules of a run the same way for every face: a run is one document set; steps join it and
+every re-run, repair, edit or restore adds a version with its provenance (``document_sets``);
+a stored run resumes with its own variables and model (``resume``); exports and ``run.json``
+come from the stored set (``documents``); the operator's keys are never lent (``access``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.api import documents
+from assistant.api.document_sets import StepState, document_set, unfinished_steps
+from assistant.api.resume import Resumption, resumption
+from assistant.bounded import MAX_ANSWER_CHARS, check_size
+from assistant.errors import UserInputError
+from assistant.chain import ChainRunner, RunEstimate, RunOptions, RunResult, estimate_run
+from assistant.export import ExportDocument, default_title, organisation_name
+from assistant.packs import Pack, PackLibrary, RenderedPrompt, Step, prepare_variables, render_all_parts
+from assistant.providers import make_provider
+from assistant.providers.base import Provider
+from assistant.settings import DEFAULT_MODELS, HOSTED_PROVIDERS, Settings
+from assistant.store import RunRecord
+from assistant.validation import ValidationReport, validate_step
+
+if TYPE_CHECKING:
+    from assistant.store import Store
+
+Variables = dict[str, str | list[str]]
+
+
+class Studio:
+    """Settings, the pack library and (opened on first use) the run history."""
+
+    def __init__(
+        self, settings: Settings | None = None, *, library: PackLibrary | None = None, store: Store | None = None
+    ) -> None:
+        self.settings = settings or Settings()
+        self.library = library or PackLibrary(self.settings.prompts_dir)
+        self._store = store
+
+    @staticmethod
+    def open_history(database_url: str) -> Store:
+        """A history store for ``database_url``, e.g. to share one between a web app's sessions."""
+        from assistant.store import Store
+
+        return Store(database_url)
+
+    @property
+    def store(self) -> Store:
+        """The run history, opened on first use (or the one given, e.g. shared by a web app)."""
+        if self._store is None:
+            self._store = self.open_history(self.settings.resolved_database_url)
+        return self._store
+
+    def with_settings(self, **overrides: Any) -> Studio:
+        """The same library and history with some settings changed (``None`` keeps a setting)."""
+        changed = self.settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+        return Studio(changed, library=self.library, store=self._store)
+
+    # --- packs and prompts ---------------------------------------------------------------
+
+    def pack(self, name: str) -> Pack:
+        return self.library.get(name)
+
+    def expert_pack(self) -> Pack | None:
+        """The pack whose system prompt (the expert persona) any pack may use."""
+        packs = self.library.system_prompt_packs()
+        return packs[0] if packs else None
+
+    def variables(self, pack: Pack, values: Mapping[str, Any]) -> Variables:
+        return prepare_variables(pack, values, max_chars=self.settings.max_variable_chars)
+
+    def render(
+        self, pack: Pack, step: Step, variables: Mapping[str, str | list[str]], inputs: Mapping[str, str] | None = None, *, expert: bool = False
+    ) -> list[RenderedPrompt]:
+        """Every prompt the step sends (one per fan-out part)."""
+        system_pack = self.expert_pack() if expert else None
+        return [prompt for _, prompt in render_all_parts(pack, step, variables, inputs, system_pack=system_pack)]
+
+    def validate(self, text: str, ref: str, *, known_truncated: bool = False) -> ValidationReport:
+        """Check an answer against a step's checklist; answers over ``MAX_ANSWER_CHARS`` are refused."""
+        check_size(text, MAX_ANSWER_CHARS, "The answer")
+        pack, step = self.library.resolve(ref)
+        return validate_step(text, pack, step.id, known_truncated=known_truncated)
+
+    # --- running ---------------------------------------------------------------------------
+
+    def provider(self, name: str | None = None, **kwargs: Any) -> Provider:
+        return make_provider(self.settings, name=name, **kwargs)
+
+    def model_for(self, provider_name: str) -> str:
+        return self.settings.model or DEFAULT_MODELS.get(provider_name, provider_name)
+
+    def runner(
+        self,
+        pack: Pack,
+        variables: Mapping[str, str | list[str]],
+        *,
+        provider: Provider | None = None,
+        expert: bool = False,
+        history: bool = True,
+        cancel: threading.Event | None = None,
+        **options: Any,
+    ) -> ChainRunner:
+        """A chain runner wired to the configured provider and history (``history=False`` keeps nothing)."""
+        chosen = provider or self.provider()
+        return ChainRunner(
+            pack,
+            chosen,
+            model=self.model_for(chosen.name),
+            variables=variables,
+            options=RunOptions.from_settings(self.settings, **options),
+            store=self.store if history else None,
+            system_pack=self.expert_pack() if expert else None,
+            base_url=self.settings.base_url if chosen.name in HOSTED_PROVIDERS else None,
+            cancel=cancel,
+        )
+
+    def estimate(
+        self,
+        pack: Pack,
+        variables: Mapping[str, str | list[str]],
+        steps: list[str] | None = None,
+        *,
+        available: Mapping[str, str] | None = None,
+        expert: bool = False,
+        model: str | None = None,
+        max_tokens: int | None = None,
+    ) -> RunEstimate:
+        chosen = [pack.step(s) for s in steps] if steps else pack.default_steps
+        return estimate_run(
+            pack,
+            variables,
+            chosen,
+            model or self.settings.resolved_model,
+            available=available,
+            system_pack=self.expert_pack() if expert else None,
+            prices_file=self.settings.prices_file,
+            max_tokens=max_tokens or self.settings.max_tokens,
+        )
+
+    # --- document sets ---------------------------------------------------------------------------
+
+    def runs(self, limit: int = 100, search: str = "") -> list[RunRecord]:
+        """Document sets, newest first; ``search`` matches their name, organisation, labels or pack."""
+        records = self.store.list_runs(limit=limit)
+        words = search.casefold().split()
+        if not words:
+            return records
+        return [r for r in records if all(w in self._searchable(r) for w in words)]
+
+    def _searchable(self, record: RunRecord) -> str:
+        pack = self.library.packs.get(record.pack)
+        return " ".join([self.set_name(record), record.pack, *record.labels, pack.title if pack else ""]).casefold()
+
+    def run(self, run_id: str) -> RunRecord:
+        return self.store.get_run(run_id)
+
+    def delete_run(self, run_id: str) -> None:
+        self.store.delete_run(run_id)
+
+    def set_name(self, record: RunRecord) -> str:
+        return documents.set_name(self.library.packs.get(record.pack), record)
+
+    def rename(self, run_id: str, *, title: str | None = None, labels: list[str] | None = None) -> None:
+        self.store.update_run(run_id, title=title, labels=labels)
+
+    def start_document_set(self, pack: Pack, values: Mapping[str, Any], title: str | None = None) -> str:
+        """An empty document set for text a person brings (a pasted draft) before anything has run."""
+        return self.store.create_run(
+            pack=pack.name, variables=dict(values), provider="none", model="none", base_url=None, options={}, title=title
+        )
+
+    def document_set(self, record: RunRecord, variables: Mapping[str, Any] | None = None) -> list[StepState]:
+        """Every step of a stored set with its current version, provenance and staleness (judged
+        against ``variables``, the profile as it is now, or else the set's own)."""
+        return document_set(self.pack(record.pack), record, variables)
+
+    def record_edit(
+        self, run_id: str, step_id: str, text: str, report: ValidationReport | None, kind: str = "edited"
+    ) -> int:
+        """A person changed (or pasted, or accepted) a step's text: a new current version, checked."""
+        return self.store.add_version(
+            run_id, step_id, text, kind, report=report.model_dump(mode="json") if report is not None else None
+        )
+
+    def restore_version(self, run_id: str, step_id: str, number: int) -> int:
+        """Make an older version current again (as a new version that keeps how the old one was made)."""
+        step = next((s for s in self.run(run_id).steps if s.key == step_id), None)
+        old = next((v for v in (step.versions or []) if v.number == number), None) if step else None
+        if old is None:
+            raise UserInputError(f"Step {step_id!r} of run {run_id} has no version {number}.")
+        return self.store.add_version(
+            run_id, step_id, old.text, "restored", provider=old.provider, model=old.model, inputs=old.inputs, report=old.report
+        )
+
+    def resumption(
+        self,
+        run_id: str,
+        pack_name: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> Resumption:
+        """How to finish a stored run: with its own variables, provider, model and base URL.
+
+        ``variables`` (a command line's file) and ``overrides`` (its ``--var``s, laid over the file
+        or the run's own values) are accepted when they come to the run's values, else refused
+        naming the ones that differ.
+        """
+        record = self.run(run_id)
+        if pack_name is not None and record.pack != pack_name:
+            raise UserInputError(f"Run {run_id} is for pack {record.pack!r}, not {pack_name!r}.")
+        pack = self.pack(record.pack)
+        given = None
+        if variables is not None or overrides:
+            given = self.variables(pack, {**(variables if variables is not None else record.variables), **(overrides or {})})
+        return resumption(record, pack, self.variables(pack, record.variables), given)
+
+    # --- documents -----------------------------------------------------------------------------
+
+    def title_for(self, pack: Pack, values: Mapping[str, Any]) -> str:
+        """The default title of a document: the pack and the organisation it is for, dated."""
+        return default_title(pack.title, organisation_name(values))
+
+    def run_document(
+        self,
+        record: RunRecord,
+        title: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+        author: str | None = None,
+    ) -> ExportDocument | None:
+        """A stored set as one labelled document: current versions in chain order, each headed by
+        its document title, how each was made and whether it is out of date; ``author`` (a
+        signed-in person) names who the files are by. None while nothing is written."""
+        return documents.run_document(self.pack(record.pack), record, title, variables, author)
+
+    def set_summary(self, record: RunRecord) -> dict[str, Any]:
+        """A stored set for ``run.json`` and ``playbook history --format json``."""
+        return documents.set_summary(self.library.packs.get(record.pack), record)
+
+    def write_drafts(self, result: RunResult, pack: Pack, out: Path | None) -> tuple[list[Path], str | None]:
+        """A run's drafts and ``run.json`` to ``out``, or a recovery folder when the history failed."""
+        summary = None
+        if result.run_id is not None and not result.history_error:
+            summary = self.set_summary(self.run(result.run_id))
+        return documents.write_drafts(result, pack, out, self.settings.resolved_data_dir, summary)
+
+    def unfinished(self, record: RunRecord) -> list[str]:
+        """The steps of a stored set a resume would run (none when its pack is gone)."""
+        if record.pack not in self.library.packs:
+            return []
+        return unfinished_steps(self.pack(record.pack), record)
+
+    def stale_steps(self, record: RunRecord, steps: Collection[str] | None = None) -> list[str]:
+        """Steps of a stored set whose current version is out of date, in chain order."""
+        return [s.id for s in self.document_set(record) if s.stale and (steps is None or s.id in steps)]
