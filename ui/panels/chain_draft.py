@@ -124,7 +124,7 @@ def draft_status(draft: Draft, report: ValidationReport | None) -> None:
         )
     if draft.provider == "offline":
         st.caption("Offline draft: composed from your inputs and the checklist without a language model.")
-    for note in draft.notes[-3:]:
+    for note in [n for n in draft.notes if not (draft.error and draft.error in n)][-3:]:
         st.caption(inert_inline(note))
 
 
