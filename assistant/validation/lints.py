@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from assistant.validation.outline import LIST_LINE, TABLE_SEPARATOR, Node, Outline
 from assistant.validation.textmatch import apostrophe_insensitive_pattern
@@ -55,6 +55,8 @@ RULES: dict[str, LintRule] = {
 
 
 class LintFinding(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     code: str
     severity: Severity
     message: str
