@@ -1,7 +1,7 @@
-"""Targeted repair of a finished draft: ask only for the missing sections and merge them in order.
+"""Targeted repair of a finished draft: ask only for what is missing and merge it in order.
 
-Regenerating a whole draft for two missing sections costs many times the
-tokens and throws away text the reader may already have checked.
+Regenerating a whole draft for two missing sections or a few missing points costs many
+times the tokens and throws away text the reader may already have checked.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from assistant.chain.streaming import RequestStreamer
 from assistant.errors import CancelledError, ProviderError
 from assistant.packs import RenderedPrompt, Step
 from assistant.providers.pricing import cost_of
-from assistant.validation import build_repair_prompt, merge_repair, validate_step
+from assistant.validation import ValidationReport, build_repair_prompt, merge_repair, repair_plan, validate_step
 
 
 class RepairRounds:
-    """Repeats repair rounds while sections are missing, the limit allows and each round makes progress."""
+    """Repeats repair rounds while something is missing, the limit allows and each round makes progress."""
 
     def __init__(self, context: RunnerContext, requests: RequestStreamer) -> None:
         self._context = context
@@ -27,24 +27,22 @@ class RepairRounds:
     ) -> None:
         """Repair ``result`` in place; a failed round keeps the draft as it was."""
         context = self._context
+        checklist = context.pack.checklist_for(step.id)
         report = result.report
+        plan = repair_plan(report, checklist) if report is not None and checklist is not None else {}
         limit = context.options.max_repair_rounds if rounds is None else rounds
         round_number = 0
-        while report is not None and report.missing and round_number < limit and not context.cancel.is_set():
+        while plan and checklist is not None and round_number < limit and not context.cancel.is_set():
             round_number += 1
-            wanted = list(report.missing)
-            context.emit(
-                ChainEvent(kind="repairing", step=step.id, message=f"Asking only for: {', '.join(wanted)} (round {round_number}).")
-            )
+            context.emit(ChainEvent(kind="repairing", step=step.id, message=f"Asking only for: {_asked(plan)} (round {round_number})."))
+            assert report is not None
             prompt = RenderedPrompt(user=build_repair_prompt(context.pack, step, result.text, report, context.variables), system=system)
             try:
-                addition, finish = self._requests.request(step, None, prompt, result, run_id, key=step.id, sections=wanted, repair=True)
+                addition, finish = self._requests.request(step, None, prompt, result, run_id, key=step.id, sections=plan, repair=True)
             except (ProviderError, CancelledError) as exc:
                 context.emit(ChainEvent(kind="failed", step=step.id, message=f"Repair failed: {exc.message} The draft is kept."))
                 return
-            checklist = context.pack.checklist_for(step.id)
-            assert checklist is not None
-            merged = merge_repair(result.text, addition, checklist, wanted)
+            merged = merge_repair(result.text, addition, checklist, list(plan))
             if merged == result.text:
                 context.emit(
                     ChainEvent(
@@ -61,14 +59,24 @@ class RepairRounds:
                 result.status = "truncated"
             elif result.status == "truncated" and report.ok:
                 result.status = "done"
-            progress = set(report.missing) != set(wanted)
-            if context.store is not None and run_id is not None:
-                context.store.add_version(run_id, step.id, result.text, "repaired")
-                spent = result.usage + result.repair_usage
-                context.store.set_report(
-                    run_id, step.id, report.model_dump(mode="json"),
-                    usage=spent.model_dump(), cost=cost_of(context.model, spent),
-                )
-            context.emit(ChainEvent(kind="repaired", step=step.id, report=report, usage=result.repair_usage))
-            if not progress:
-                return  # another round would ask for the same sections again
+            self._record(step, result, run_id, report)
+            asked, plan = plan, repair_plan(report, checklist)
+            if plan == asked:
+                return  # another round would ask for the same things again
+
+    def _record(self, step: Step, result: StepResult, run_id: str | None, report: ValidationReport) -> None:
+        """Keep the repaired draft as a version with its report and cost, and say so."""
+        context = self._context
+        if context.store is not None and run_id is not None:
+            context.store.add_version(run_id, step.id, result.text, "repaired")
+            spent = result.usage + result.repair_usage
+            context.store.set_report(
+                run_id, step.id, report.model_dump(mode="json"),
+                usage=spent.model_dump(), cost=cost_of(context.model, spent),
+            )
+        context.emit(ChainEvent(kind="repaired", step=step.id, report=report, usage=result.repair_usage))
+
+
+def _asked(plan: dict[str, list[str]]) -> str:
+    """'routing, customer_comms (2 items)': the sections asked for, with the items of incomplete ones."""
+    return ", ".join(f"{sid} ({len(items)} item{'s' if len(items) != 1 else ''})" if items else sid for sid, items in plan.items())
