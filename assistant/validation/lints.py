@@ -43,7 +43,7 @@ RULES: dict[str, LintRule] = {
         LintRule(
             "truncated",
             "error",
-            "Raise max tokens, or use 'Repair missing sections' to add what was cut off.",
+            "Raise max tokens, or repair the step to add what was cut off.",
         ),
         LintRule(
             "missing_timeframe",
