@@ -16,9 +16,8 @@ def checklist_line(step: str, report: ValidationReport, label: str) -> str:
     verdict = "✓" if report.ok else "✗"
     named = [f"{state}: {', '.join(ids)}" for state, ids in (("missing", report.missing), ("incomplete", report.incomplete)) if ids]
     gaps = f" ({'; '.join(named)})" if named else ""
-    count = len(report.errors)
-    errors = f" — {count} lint error{'s' if count != 1 else ''}" if count else ""
-    return f"{verdict} {step}: {label}: {report.tally()}{gaps}{errors}"
+    lints = f" — {report.lint_tally()}" if report.lints else ""
+    return f"{verdict} {step}: {label}: {report.tally()}{gaps}{lints}"
 
 
 class Progress:

@@ -99,6 +99,12 @@ class ValidationReport(BaseModel):
             parts.append(f"{len(self.missing)} missing")
         return ", ".join(parts)
 
+    def lint_tally(self) -> str:
+        """'1 lint error, 2 warnings', or '' when nothing was found: the lint count every view shows."""
+        errors = len(self.errors)
+        counts = [(errors, "lint error"), (len(self.lints) - errors, "warning")]
+        return ", ".join(f"{count} {word}{'s' if count != 1 else ''}" for count, word in counts if count)
+
     def contract(self) -> dict[str, object]:
         """The JSON shape printed by ``playbook validate --format json``, in its documented key order."""
         data = self.model_dump(mode="json")

@@ -77,3 +77,11 @@ def test_gaps_name_whole_missing_sections_and_only_the_missing_items_of_incomple
         section("routing", "missing", reason="absent"),
     )
     assert verdict.gaps == {"comms": ["Templates", "Cadence"], "routing": []}
+
+
+def test_the_lint_tally_counts_errors_and_warnings() -> None:
+    warning = LintFinding(code="missing_timeframe", severity="warning", message="No times.", line=3)
+    error = LintFinding(code="banned_phrase", severity="error", message="“calm down”", line=9)
+    assert report(lints=(error, warning, warning)).lint_tally() == "1 lint error, 2 warnings"
+    assert report(lints=(warning,)).lint_tally() == "1 warning"
+    assert report().lint_tally() == ""
