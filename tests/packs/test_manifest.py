@@ -88,6 +88,19 @@ def test_every_required_item_is_found_in_its_own_wording(library: PackLibrary) -
     assert unmatched == []
 
 
+def test_section_and_step_titles_need_no_symbol_font(library: PackLibrary) -> None:
+    """Titles are drawn by the app and the exports; a pictograph such as ✅ is an empty box without an emoji font."""
+    import unicodedata
+
+    titles = [
+        title
+        for name in library.names
+        for step in library.get(name).steps
+        for title in [step.title, *(s.title for s in library.get(name).checklist_for(step.id).sections)]
+    ]
+    assert [t for t in titles if any(unicodedata.category(c) == "So" for c in t)] == []
+
+
 def test_unknown_pack_lists_the_available_ones(library: PackLibrary) -> None:
     with pytest.raises(UnknownPackError, match="escalation-procedure"):
         library.get("nope")

@@ -36,7 +36,7 @@ def test_prompt_names_only_missing_sections_with_items_facts_and_outline(procedu
 
 def test_a_missing_last_deliverable_goes_before_the_final_checklist(procedure: Pack, atlasflow: dict) -> None:
     full = full_playbook(procedure, atlasflow)
-    draft = cut(full, "## 10)", "## ✅")
+    draft = cut(full, "## 10)", "## Deliverable Checklist")
     addition = compose_from_checklist(procedure, DraftTask(pack=procedure.name, step="playbook", variables=atlasflow, sections=["metrics"]))
     merged = merge_repair(draft, addition, procedure.checklist_for("playbook"), ["metrics"])
     order = headings(merged)
