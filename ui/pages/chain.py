@@ -127,11 +127,12 @@ def _controls(view: ChainView) -> None:
         )
     st.session_state[state.W_AUTO_REPAIR] = bool(st.session_state.get(state.AUTO_REPAIR, True))
     controls.toggle(
-        "Repair missing sections automatically",
+        "Repair gaps automatically",
         key=state.W_AUTO_REPAIR,
         on_change=_on_auto_repair,
         disabled=view.busy,
-        help="After each step, ask the model for missing sections only (up to two rounds). Off: you decide per step.",
+        help="After each step, ask the model only for missing sections and the missing items of incomplete ones "
+        "(up to two rounds). Off: you decide per step.",
     )
 
 
