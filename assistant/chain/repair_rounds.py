@@ -34,11 +34,14 @@ class RepairRounds:
         round_number = 0
         while plan and checklist is not None and round_number < limit and not context.cancel.is_set():
             round_number += 1
-            context.emit(ChainEvent(kind="repairing", step=step.id, message=f"Asking only for: {_asked(plan)} (round {round_number})."))
+            asking = f"Asking only for: {_asked(plan)} (round {round_number})."
+            context.emit(ChainEvent(kind="repairing", step=step.id, message=asking))
             assert report is not None
             prompt = RenderedPrompt(user=build_repair_prompt(context.pack, step, result.text, report, context.variables), system=system)
             try:
-                addition, finish = self._requests.request(step, None, prompt, result, run_id, key=step.id, sections=plan, repair=True)
+                addition, finish = self._requests.request(
+                    step, None, prompt, result, run_id, key=step.id, sections=plan, repair=True
+                )
             except (ProviderError, CancelledError) as exc:
                 context.emit(ChainEvent(kind="failed", step=step.id, message=f"Repair failed: {exc.message} The draft is kept."))
                 return
@@ -79,4 +82,6 @@ class RepairRounds:
 
 def _asked(plan: dict[str, list[str]]) -> str:
     """'routing, customer_comms (2 items)': the sections asked for, with the items of incomplete ones."""
-    return ", ".join(f"{sid} ({len(items)} item{'s' if len(items) != 1 else ''})" if items else sid for sid, items in plan.items())
+    return ", ".join(
+        f"{sid} ({len(items)} item{'s' if len(items) != 1 else ''})" if items else sid for sid, items in plan.items()
+    )

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 def checklist_line(step: str, report: ValidationReport, label: str) -> str:
     """'✗ playbook: checklist: 9 of 11 sections present, 1 incomplete, 1 missing (missing: routing; ...)'."""
     verdict = "✓" if report.ok else "✗"
-    named = [f"{state}: {', '.join(ids)}" for state, ids in (("missing", report.missing), ("incomplete", report.incomplete)) if ids]
+    states = (("missing", report.missing), ("incomplete", report.incomplete))
+    named = [f"{state}: {', '.join(ids)}" for state, ids in states if ids]
     gaps = f" ({'; '.join(named)})" if named else ""
     lints = f" — {report.lint_tally()}" if report.lints else ""
     return f"{verdict} {step}: {label}: {report.tally()}{gaps}{lints}"

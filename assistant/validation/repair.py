@@ -51,11 +51,12 @@ def repair_plan(report: ValidationReport, checklist: Checklist) -> dict[str, lis
     written inside those parts, not once more as a section of its own.
     """
     gaps = report.gaps
-    in_parts = {normalise(item) for section_id, items in gaps.items() if checklist.section(section_id).part for item in items}
+    sections = {section_id: checklist.section(section_id) for section_id in gaps}
+    in_parts = {normalise(item) for section_id, items in gaps.items() if sections[section_id].part for item in items}
     return {
         section_id: items
         for section_id, items in gaps.items()
-        if items or not (checklist.section(section_id).nested and normalise(checklist.section(section_id).title) in in_parts)
+        if items or not (sections[section_id].nested and normalise(sections[section_id].title) in in_parts)
     }
 
 
@@ -107,7 +108,8 @@ def build_repair_prompt(
             "",
         ]
         for section_id in partial:
-            parts += _section_spec(checklist.section(section_id), numbering.get(section_id), variables, plan[section_id])
+            section = checklist.section(section_id)
+            parts += _section_spec(section, numbering.get(section_id), variables, plan[section_id])
     parts += ["Facts about the organisation:", *_facts(pack, variables), ""]
     outline = _outline(draft)
     if outline:
