@@ -94,7 +94,7 @@ def _section_line(section: SectionResult) -> list[str]:
         return [f"- {title}{where}"]
     if section.status == "missing":
         why = ": only an empty heading (“TBD”, “N/A” or nothing below it)" if section.reason == "empty" else ""
-        return [f"- {title} — **missing**{why}{where}"]
+        return [f"- {title}{where} — **missing**{why}"]
     count = len(section.missing_items)
     lines = [f"- {title}{where} — **incomplete**: lacks {count} required item{'s' if count != 1 else ''}"]
     return lines + [f"    - {inert_inline(item)}" for item in section.missing_items]

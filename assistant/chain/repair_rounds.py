@@ -10,7 +10,7 @@ from assistant.chain.context import RunnerContext
 from assistant.chain.events import ChainEvent, StepResult
 from assistant.chain.streaming import RequestStreamer
 from assistant.errors import CancelledError, ProviderError
-from assistant.packs import RenderedPrompt, Step
+from assistant.packs import Checklist, RenderedPrompt, Step
 from assistant.providers.pricing import cost_of
 from assistant.validation import ValidationReport, build_repair_prompt, merge_repair, repair_plan, validate_step
 
@@ -34,7 +34,7 @@ class RepairRounds:
         round_number = 0
         while plan and checklist is not None and round_number < limit and not context.cancel.is_set():
             round_number += 1
-            asking = f"Asking only for: {_asked(plan)} (round {round_number})."
+            asking = f"Asking only for: {_asked(plan, checklist)} (round {round_number})."
             context.emit(ChainEvent(kind="repairing", step=step.id, message=asking))
             assert report is not None
             prompt = RenderedPrompt(user=build_repair_prompt(context.pack, step, result.text, report, context.variables), system=system)
@@ -80,8 +80,9 @@ class RepairRounds:
         context.emit(ChainEvent(kind="repaired", step=step.id, report=report, usage=result.repair_usage))
 
 
-def _asked(plan: dict[str, list[str]]) -> str:
-    """'routing, customer_comms (2 items)': the sections asked for, with the items of incomplete ones."""
-    return ", ".join(
-        f"{sid} ({len(items)} item{'s' if len(items) != 1 else ''})" if items else sid for sid, items in plan.items()
+def _asked(plan: dict[str, list[str]], checklist: Checklist) -> str:
+    """'Escalation Routing Rules; Customer Communication Standards (2 missing items)': what a round asks for."""
+    return "; ".join(
+        checklist.section(sid).title + (f" ({len(items)} missing item{'s' if len(items) != 1 else ''})" if items else "")
+        for sid, items in plan.items()
     )

@@ -109,7 +109,9 @@ def test_an_incomplete_section_is_flagged_and_repair_asks_only_for_its_items(
     assert draft.report.ok, draft.report.gaps
     assert draft.text.count("## 5) Customer Communication Standards") == 1
     assert draft.text.index("We treat every customer with respect") < draft.text.index(items[0]) < draft.text.index("## 6)")
-    assert ":material/check_circle: **all 11 required sections present**" in app.texts()
+    text = app.texts()
+    assert ":material/check_circle: **all 11 required sections present**" in text
+    assert "Asking only for: Customer Communication Standards (5 missing items) (round 1)." in text
     assert "repair__playbook" not in {b.key for b in app.at.button}
 
 
