@@ -14,14 +14,14 @@ from ui import exporting, state
 from ui.safety import inert_inline, inert_markdown
 from ui.state import Draft, Workspace
 
-#: display status -> (icon, label, badge colour)
+#: display status -> (label, badge colour)
 STATUS = {
-    "not_run": ("○", "not run", "gray"),
-    "queued": ("◌", "queued", "gray"),
-    "running": ("◐", "running", "blue"),
-    "done": ("✓", "done", "green"),
-    "attention": ("⚠", "needs attention", "orange"),
-    "failed": ("✗", "failed", "red"),
+    "not_run": ("not run", "gray"),
+    "queued": ("queued", "gray"),
+    "running": ("running", "blue"),
+    "done": ("done", "green"),
+    "attention": ("needs attention", "orange"),
+    "failed": ("failed", "red"),
 }
 #: Material icons for the badges (emoji fonts are not everywhere)
 BADGE_ICONS = {
@@ -52,8 +52,13 @@ def display_status(draft: Draft | None, running: bool = False, queued: bool = Fa
     return "done"
 
 
+def status_icon(status: str) -> str:
+    """A step status as a coloured icon for a Markdown line (the pipeline at a glance)."""
+    return f":{STATUS[status][1]}[{BADGE_ICONS[status]}]"
+
+
 def status_badge(status: str) -> None:
-    _, label, colour = STATUS[status]
+    label, colour = STATUS[status]
     st.badge(label, icon=BADGE_ICONS[status], color=colour)
 
 

@@ -100,7 +100,7 @@ def _controls(view: ChainView) -> None:
     """The pipeline at a glance, then Run all remaining, Stop and the automatic-repair switch."""
     pack = view.pack
     st.markdown(
-        " → ".join(f"{widgets.STATUS[view.status(s.id)][0]} {inert_inline(s.title)}" for s in pack.default_steps)
+        " → ".join(f"{widgets.status_icon(view.status(s.id))} {inert_inline(s.title)}" for s in pack.default_steps)
     )
     remaining = runs.remaining_steps(pack, view.ws)
     controls = st.container(horizontal=True, vertical_alignment="center")
