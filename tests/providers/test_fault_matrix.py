@@ -125,4 +125,5 @@ def test_truncated_answer_is_completed_by_a_targeted_repair(procedure, atlasflow
     ]
     step, _, events, calls = run(procedure, atlasflow, responses, repair_rounds=1)
     assert calls == 2 and step.status == "done" and step.report.ok
-    assert any(e.kind == "repairing" and "internal_comms" in e.message and "levels" not in e.message for e in events)
+    asked = [e.message for e in events if e.kind == "repairing"]
+    assert asked and "Internal Communication Standards" in asked[0] and "Escalation Levels" not in asked[0]
