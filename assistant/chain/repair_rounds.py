@@ -29,14 +29,15 @@ class RepairRounds:
         context = self._context
         checklist = context.pack.checklist_for(step.id)
         report = result.report
-        plan = repair_plan(report, checklist) if report is not None and checklist is not None else {}
+        if report is None or checklist is None:
+            return
+        plan = repair_plan(report, checklist)
         limit = context.options.max_repair_rounds if rounds is None else rounds
         round_number = 0
-        while plan and checklist is not None and round_number < limit and not context.cancel.is_set():
+        while plan and round_number < limit and not context.cancel.is_set():
             round_number += 1
             asking = f"Asking only for: {_asked(plan, checklist)} (round {round_number})."
             context.emit(ChainEvent(kind="repairing", step=step.id, message=asking))
-            assert report is not None
             prompt = RenderedPrompt(user=build_repair_prompt(context.pack, step, result.text, report, context.variables), system=system)
             try:
                 addition, finish = self._requests.request(
