@@ -111,7 +111,7 @@ def start_run(studio: Studio, pack: Pack, steps: list[str], *, resume_run: str |
 
 
 def start_repair(studio: Studio, pack: Pack, step_id: str) -> ChainJob:
-    """Ask the model for the missing sections of the current draft only, then merge them in."""
+    """Ask the model only for what the current draft lacks (sections, items), then merge it in."""
     ws = state.workspace(pack.name)
     draft = ws.draft(step_id)
     if not draft.usable:

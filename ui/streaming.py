@@ -290,7 +290,7 @@ class ChainJob:
             return "Stopping…" if self.stopping else "Waiting for the steps it reads…"
         elapsed = time.monotonic() - (view.started_at or self.started_at)
         if view.repair_round > view.repair_closed:
-            return f"Repairing missing sections (round {view.repair_round}) · {len(view.repair_text):,} characters"
+            return f"Repairing what is missing (round {view.repair_round}) · {len(view.repair_text):,} characters"
         if view.main_ended:
             return "Checking sections…" if not view.failed else "Stopped."
         if view.parts:

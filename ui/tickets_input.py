@@ -59,10 +59,17 @@ def _on_upload(prefix: str) -> None:
     if upload is None:
         return
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(upload.name).name) or "tickets.csv"
-    digest = hashlib.sha256(upload.getvalue()).hexdigest()[:10]
-    path = _folder() / f"{digest}-{name}"
+    # one folder per content, so the file keeps the name its owner gave it
+    folder = _folder() / hashlib.sha256(upload.getvalue()).hexdigest()[:16]
+    folder.mkdir(exist_ok=True)
+    path = folder / name
     path.write_bytes(upload.getvalue())
     _use(path)
+
+
+def _shown(message: str, path: Path) -> str:
+    """A message about ``path`` in people's words: the file's name, never the server's folders."""
+    return message.replace(str(path), path.name).replace(str(path.parent) + "/", "").replace(str(_folder()), "")
 
 
 def _on_sample(prefix: str) -> None:
@@ -121,7 +128,7 @@ def mapping(path: Path, prefix: str = "") -> ColumnMapping | None:
 
         columns = list(inspect_file(path)[0])
     except PlaybookError as exc:
-        st.error(inert_inline(exc.message), icon=":material/error:")
+        st.error(inert_inline(_shown(exc.message, path)), icon=":material/error:")
         return None
     if MAPPING not in st.session_state:
         st.session_state[MAPPING] = {f.name: detected.columns.get(f.name, UNMAPPED) for f in FIELDS}
@@ -158,7 +165,7 @@ def table(path: Path, columns: ColumnMapping) -> TicketTable | None:
         with st.spinner("Reading the tickets…"):
             loaded = load_tickets(path, columns)
     except PlaybookError as exc:
-        st.error(inert_inline(exc.message), icon=":material/error:")
+        st.error(inert_inline(_shown(exc.message, path)), icon=":material/error:")
         return None
     if cached is not None:
         cached[1].close()

@@ -7,22 +7,22 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from assistant.validation import ValidationReport
+from assistant.validation import SectionResult, ValidationReport
 from assistant.packs import Pack
 
 from ui import exporting, state
 from ui.safety import inert_inline, inert_markdown
 from ui.state import Draft, Workspace
 
-#: display status -> (icon, label, badge colour)
+#: display status -> (label, badge colour)
 STATUS = {
-    "not_run": ("○", "not run", "gray"),
-    "queued": ("◌", "queued", "gray"),
-    "running": ("◐", "running", "blue"),
-    "done": ("✓", "done", "green"),
-    "attention": ("⚠", "needs attention", "orange"),
-    "stale": ("⟳", "out of date", "orange"),
-    "failed": ("✗", "failed", "red"),
+    "not_run": ("not run", "gray"),
+    "queued": ("queued", "gray"),
+    "running": ("running", "blue"),
+    "done": ("done", "green"),
+    "attention": ("needs attention", "orange"),
+    "stale": ("out of date", "orange"),
+    "failed": ("failed", "red"),
 }
 #: Material icons for the badges (emoji fonts are not everywhere)
 BADGE_ICONS = {
@@ -54,60 +54,74 @@ def display_status(draft: Draft | None, running: bool = False, queued: bool = Fa
     if draft.stale:
         return "stale"
     report = draft.report
-    if report is not None and (report.missing or report.errors or report.truncated):
+    if report is not None and not report.ok:
         return "attention"
     return "done"
 
 
+def status_icon(status: str) -> str:
+    """A step status as a coloured icon for a Markdown line (the pipeline at a glance)."""
+    return f":{STATUS[status][1]}[{BADGE_ICONS[status]}]"
+
+
 def status_badge(status: str) -> None:
-    _, label, colour = STATUS[status]
+    label, colour = STATUS[status]
     st.badge(label, icon=BADGE_ICONS[status], color=colour)
 
 
+#: a section's verdict -> its Material icon and colour (Streamlit ships the icon font; emoji fonts vary)
+VERDICT_ICONS = {
+    "present": (":material/check_circle:", "green"),
+    "incomplete": (":material/incomplete_circle:", "orange"),
+    "missing": (":material/cancel:", "red"),
+}
+
+
 def checklist_summary(report: ValidationReport | None) -> str:
+    """'9 of 11 sections present, 1 incomplete, 1 missing · 1 lint error': the counts every view shows."""
     if report is None:
         return "not checked"
-    total = len(report.sections)
-    missing = len(report.missing)
-    errors = len(report.errors)
-    parts = [
-        f"✓ all {total} required sections present"
-        if not missing
-        else f"✗ {missing} of {total} sections missing or empty"
-    ]
-    if errors:
-        parts.append(f"✗ {errors} lint error{'s' if errors != 1 else ''}")
-    warnings = len(report.lints) - errors
-    if warnings:
-        parts.append(f"⚠ {warnings} warning{'s' if warnings != 1 else ''}")
+    parts = [report.tally()]
+    if report.lints:
+        parts.append(report.lint_tally())
     if report.truncated:
-        parts.append("⚠ stops mid-section (truncated)")
+        parts.append("stops mid-section (truncated)")
     return " · ".join(parts)
 
 
+def checklist_verdict(report: ValidationReport | None) -> None:
+    """The summary line with an icon: ticked when the step is ok, a warning when it needs attention."""
+    if report is None:
+        icon = ":gray[:material/help:]"
+    else:
+        icon = ":green[:material/check_circle:]" if report.ok else ":orange[:material/warning:]"
+    st.markdown(f"{icon} **{inert_inline(checklist_summary(report))}**")
+
+
+def _section_line(section: SectionResult) -> list[str]:
+    icon, colour = VERDICT_ICONS[section.status]
+    title = f":{colour}[{icon}] {inert_inline(section.title)}"
+    where = f" (line {section.line})" if section.line else ""
+    if section.status == "present":
+        return [f"- {title}{where}"]
+    if section.status == "missing":
+        why = ": only an empty heading (“TBD”, “N/A” or nothing below it)" if section.reason == "empty" else ""
+        return [f"- {title}{where} — **missing**{why}"]
+    count = len(section.missing_items)
+    lines = [f"- {title}{where} — **incomplete**: lacks {count} required item{'s' if count != 1 else ''}"]
+    return lines + [f"    - {inert_inline(item)}" for item in section.missing_items]
+
+
 def checklist(report: ValidationReport | None) -> None:
-    """The checklist as ✓ / ✗ per section, with missing items, then the lint lines."""
+    """The checklist: each section present, incomplete (with what it lacks) or missing, then the lints."""
     if report is None:
         st.caption("Not checked yet.")
         return
-    lines = []
-    for section in report.sections:
-        title = inert_inline(section.title)
-        where = f" (line {section.line})" if section.line else ""
-        if section.status == "present":
-            lines.append(f"- :green[✓] {title}{where}")
-        elif section.status == "empty":
-            lines.append(f"- :red[✗] {title} — **empty**: a heading with no real content{where}")
-        else:
-            lines.append(f"- :red[✗] {title} — **missing**")
-        if section.missing_items:
-            items = "; ".join(inert_inline(item) for item in section.missing_items)
-            lines.append(f"    - missing items: {items}")
-    st.markdown("\n".join(lines))
+    st.markdown("\n".join(line for section in report.sections for line in _section_line(section)))
     if report.lints:
         lint_lines = ["**Lints**", ""]
         for lint in report.lints:
-            mark = ":red[✗]" if lint.severity == "error" else ":orange[⚠]"
+            mark = ":red[:material/cancel:]" if lint.severity == "error" else ":orange[:material/warning:]"
             where = f" · line {lint.line}" if lint.line else ""
             lint_lines.append(f"- {mark} {lint.severity} · `{lint.code}`{where} — {inert_inline(lint.message)}")
         st.markdown("\n".join(lint_lines))

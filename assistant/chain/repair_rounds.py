@@ -1,7 +1,7 @@
-"""Targeted repair of a finished draft: ask only for the missing sections and merge them in order.
+"""Targeted repair of a finished draft: ask only for what is missing and merge it in order.
 
-Regenerating a whole draft for two missing sections costs many times the
-tokens and throws away text the reader may already have checked.
+Regenerating a whole draft for two missing sections or a few missing points costs many
+times the tokens and throws away text the reader may already have checked.
 """
 
 from __future__ import annotations
@@ -10,13 +10,14 @@ from assistant.chain.context import RunnerContext
 from assistant.chain.events import ChainEvent, StepResult
 from assistant.chain.streaming import RequestStreamer
 from assistant.errors import CancelledError, ProviderError
-from assistant.packs import RenderedPrompt, Step
+from assistant.packs import Checklist, RenderedPrompt, Step
+from assistant.providers.base import Usage
 from assistant.providers.pricing import cost_of
-from assistant.validation import build_repair_prompt, merge_repair, validate_step
+from assistant.validation import ValidationReport, build_repair_prompt, merge_repair, repair_plan, validate_step
 
 
 class RepairRounds:
-    """Repeats repair rounds while sections are missing, the limit allows and each round makes progress."""
+    """Repeats repair rounds while something is missing, the limit allows and each round makes progress."""
 
     def __init__(self, context: RunnerContext, requests: RequestStreamer) -> None:
         self._context = context
@@ -27,26 +28,27 @@ class RepairRounds:
     ) -> None:
         """Repair ``result`` in place; a failed round keeps the draft as it was."""
         context = self._context
+        checklist = context.pack.checklist_for(step.id)
         report = result.report
+        if report is None or checklist is None:
+            return
+        plan = repair_plan(report, checklist)
         limit = context.options.max_repair_rounds if rounds is None else rounds
         round_number = 0
-        while report is not None and report.missing and round_number < limit and not context.cancel.is_set():
+        while plan and round_number < limit and not context.cancel.is_set():
             round_number += 1
-            wanted = list(report.missing)
-            titles = ", ".join(report.section(section_id).title for section_id in wanted)
-            context.emit(
-                ChainEvent(kind="repairing", step=step.id, message=f"Asking only for: {titles} (round {round_number}).")
-            )
+            asking = f"Asking only for: {_asked(plan, checklist)} (round {round_number})."
+            context.emit(ChainEvent(kind="repairing", step=step.id, message=asking))
             spent_before = result.repair_usage
             prompt = RenderedPrompt(user=build_repair_prompt(context.pack, step, result.text, report, context.variables), system=system)
             try:
-                addition, finish = self._requests.request(step, None, prompt, result, run_id, key=step.id, sections=wanted, repair=True)
+                addition, finish = self._requests.request(
+                    step, None, prompt, result, run_id, key=step.id, sections=plan, repair=True
+                )
             except (ProviderError, CancelledError) as exc:
                 context.emit(ChainEvent(kind="failed", step=step.id, message=f"Repair failed: {exc.message} The draft is kept."))
                 return
-            checklist = context.pack.checklist_for(step.id)
-            assert checklist is not None
-            merged = merge_repair(result.text, addition, checklist, wanted)
+            merged = merge_repair(result.text, addition, checklist, list(plan))
             if merged == result.text:
                 context.emit(
                     ChainEvent(
@@ -63,14 +65,26 @@ class RepairRounds:
                 result.status = "truncated"
             elif result.status == "truncated" and report.ok:
                 result.status = "done"
-            progress = set(report.missing) != set(wanted)
-            if context.store is not None and run_id is not None:
-                spent = result.repair_usage - spent_before
-                version = context.store.add_version(
-                    run_id, step.id, result.text, "repaired", provider=context.provider.name, model=context.model,
-                    usage=spent.model_dump(), cost=cost_of(context.model, spent), report=report.model_dump(mode="json"),
-                )
-                context.provenance.note(step.id, version)
-            context.emit(ChainEvent(kind="repaired", step=step.id, report=report, usage=result.repair_usage))
-            if not progress:
-                return  # another round would ask for the same sections again
+            self._record(step, result, run_id, report, result.repair_usage - spent_before)
+            asked, plan = plan, repair_plan(report, checklist)
+            if plan == asked:
+                return  # another round would ask for the same things again
+
+    def _record(self, step: Step, result: StepResult, run_id: str | None, report: ValidationReport, spent: Usage) -> None:
+        """Keep the repaired draft as a new version: who repaired it, what the round cost, its report."""
+        context = self._context
+        if context.store is not None and run_id is not None:
+            version = context.store.add_version(
+                run_id, step.id, result.text, "repaired", provider=context.provider.name, model=context.model,
+                usage=spent.model_dump(), cost=cost_of(context.model, spent), report=report.model_dump(mode="json"),
+            )
+            context.provenance.note(step.id, version)
+        context.emit(ChainEvent(kind="repaired", step=step.id, report=report, usage=result.repair_usage))
+
+
+def _asked(plan: dict[str, list[str]], checklist: Checklist) -> str:
+    """'Escalation Routing Rules; Customer Communication Standards (2 missing items)': what a round asks for."""
+    return "; ".join(
+        checklist.section(sid).title + (f" ({len(items)} missing item{'s' if len(items) != 1 else ''})" if items else "")
+        for sid, items in plan.items()
+    )

@@ -329,7 +329,7 @@ class ChainRunner:
         run_id: str | None = None,
         on_event: Callable[[ChainEvent], None] | None = None,
     ) -> StepResult:
-        """Repair a draft (e.g. one edited in the UI): request only its missing sections.
+        """Repair a draft (e.g. one edited in the UI): request only its missing sections and points.
 
         ``inputs`` are the outputs of the steps it reads (only used to build
         the same system prompt the step ran with).

@@ -11,7 +11,7 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
 from assistant.chain.checkpoint import Checkpointer
@@ -94,10 +94,14 @@ class RequestStreamer:
         run_id: str | None,
         *,
         key: str,
-        sections: list[str] | None = None,
+        sections: Mapping[str, list[str]] | None = None,
         repair: bool = False,
     ) -> tuple[str, str]:
-        """Stream one request with retries; returns (text, finish_reason)."""
+        """Stream one request with retries; returns (text, finish_reason).
+
+        ``sections`` is a repair's plan: the section ids asked for, each with the items wanted
+        (none: the whole section).
+        """
         request = self._completion_request(step, part, prompt, sections)
         store = self._context.store if run_id is not None else None
         if store is not None and not repair:
@@ -137,7 +141,7 @@ class RequestStreamer:
         return text, final.finish_reason
 
     def _completion_request(
-        self, step: Step, part: Section | None, prompt: RenderedPrompt, sections: list[str] | None
+        self, step: Step, part: Section | None, prompt: RenderedPrompt, sections: Mapping[str, list[str]] | None
     ) -> CompletionRequest:
         context = self._context
         return CompletionRequest(
@@ -148,7 +152,12 @@ class RequestStreamer:
             temperature=context.options.temperature,
             timeout=context.options.timeout,
             task=DraftTask(
-                pack=context.pack.name, step=step.id, part=part.id if part else None, variables=context.variables, sections=sections
+                pack=context.pack.name,
+                step=step.id,
+                part=part.id if part else None,
+                variables=context.variables,
+                sections=None if sections is None else list(sections),
+                items={section_id: items for section_id, items in (sections or {}).items() if items},
             ),
         )
 

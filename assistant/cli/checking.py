@@ -12,23 +12,34 @@ from assistant.cli.common import FormatOption, OutputFormat, read_text, studio
 from assistant.errors import UserInputError
 
 if TYPE_CHECKING:
-    from assistant.validation import ValidationReport
+    from assistant.validation import SectionResult, ValidationReport
+
+
+#: how each verdict reads in a terminal
+_MARKS = {"present": "✓", "incomplete": "◐", "missing": "✗"}
 
 
 def report_text(report: ValidationReport) -> str:
-    lines = [f"{report.checklist}: {'OK' if report.ok else 'NOT OK'}"]
+    """The verdict and tally, one line per section (with what an incomplete one lacks), then the lints."""
+    lines = [f"{report.checklist}: {'OK' if report.ok else 'NOT OK'} — {report.tally()}"]
     for section in report.sections:
-        mark = "✓" if section.status == "present" else "✗"
         where = f" (line {section.line})" if section.line else ""
-        status = "" if section.status == "present" else f" — {section.status}"
-        lines.append(f"  {mark} {section.title}{where}{status}")
-        for item in section.missing_items if section.status == "present" else []:
-            lines.append(f"      · missing item: {item}")
+        lines.append(f"  {_MARKS[section.status]} {section.title}{where}{_verdict(section)}")
+        lines += [f"      · {item}" for item in section.missing_items if section.status == "incomplete"]
     if report.lints:
         lines.append("Lints:")
         for lint in report.lints:
             lines.append(f"  {lint.severity}: line {lint.line}: {lint.code}: {lint.message}")
     return "\n".join(lines)
+
+
+def _verdict(section: SectionResult) -> str:
+    if section.status == "incomplete":
+        count = len(section.missing_items)
+        return f" — incomplete, lacks {count} required item{'s' if count != 1 else ''}:"
+    if section.status == "missing":
+        return " — missing (only an empty heading)" if section.reason == "empty" else " — missing"
+    return ""
 
 
 def consistency_command(run_id: str, fmt: OutputFormat = OutputFormat.text) -> None:
@@ -62,7 +73,9 @@ def validate(
 ) -> None:
     """Check an answer against a step's required-sections checklist and lints.
 
-    Exit 0 when every section is present and no lint is an error, 1 otherwise, 2 on bad usage.
+    Each section is present (every required item found), incomplete (there, but named items are
+    missing) or missing (absent, or an empty heading). Exit 0 when every section is present and no
+    lint is an error, 1 otherwise, 2 on bad usage.
 
     Example: playbook validate answer.md --checklist escalation-procedure/playbook --format json
     """

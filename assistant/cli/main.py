@@ -1,6 +1,6 @@
 """The ``playbook`` command: thin typer commands over :class:`assistant.api.Studio`.
 
-Exit codes: 0 ok; 1 the work ran but found problems (missing sections,
+Exit codes: 0 ok; 1 the work ran but found problems (missing or incomplete sections,
 failed steps); 2 bad usage or unreadable input. Every ``PlaybookError`` is
 turned into a one-line message on stderr in one place (:func:`main`).
 Heavy libraries (SDKs, SQLAlchemy, python-docx, DuckDB) load only inside the

@@ -12,11 +12,13 @@ if TYPE_CHECKING:
 
 
 def checklist_line(step: str, report: ValidationReport, label: str) -> str:
-    present = sum(1 for s in report.sections if s.status == "present")
+    """'✗ playbook: checklist: 9 of 11 sections present, 1 incomplete, 1 missing (missing: routing; ...)'."""
     verdict = "✓" if report.ok else "✗"
-    gaps = f" — missing: {', '.join(report.missing)}" if report.missing else ""
-    errors = f" — {len(report.errors)} lint error(s)" if report.errors else ""
-    return f"{verdict} {step}: {label} {present}/{len(report.sections)} sections{gaps}{errors}"
+    states = (("missing", report.missing), ("incomplete", report.incomplete))
+    named = [f"{state}: {', '.join(ids)}" for state, ids in states if ids]
+    gaps = f" ({'; '.join(named)})" if named else ""
+    lints = f" — {report.lint_tally()}" if report.lints else ""
+    return f"{verdict} {step}: {label}: {report.tally()}{gaps}{lints}"
 
 
 class Progress:

@@ -5,24 +5,29 @@ from __future__ import annotations
 from assistant.export.document import ExportDocument, ExportStep
 from assistant.export.headings import balanced
 from assistant.export.notices import notices
+from assistant.validation import SectionResult
 
 APPENDIX = "Checklist appendix"
 
 
-def _status_mark(status: str) -> str:
-    return {"present": "✓", "empty": "✗ (empty)", "missing": "✗"}.get(status, status)
+def _status(section: SectionResult) -> str:
+    """The verdict in words (Word and PDF readers may lack symbol fonts)."""
+    return "missing (empty heading)" if section.status == "missing" and section.reason == "empty" else section.status
 
 
 def checklist_markdown(step: ExportStep) -> list[str]:
-    if step.report is None:
+    """One step's verdict: the tally, a row per section with what an incomplete one lacks, the lints."""
+    report = step.report
+    if report is None:
         return [f"- {step.title}: not validated"]
-    lines = [f"**{step.title}** — {'all required sections present' if step.report.ok else 'needs attention'}", ""]
+    lints = f"; {report.lint_tally()}" if report.lints else ""
+    lines = [f"**{step.title}** — {report.tally()}{lints}", ""]
     lines += ["| Section | Status | Missing items |", "|---|---|---|"]
-    for section in step.report.sections:
-        items = "; ".join(section.missing_items) or "—"
-        lines.append(f"| {_cell(section.title)} | {_status_mark(section.status)} | {_cell(items)} |")
-    for lint in step.report.lints:
-        lines.append(f"\n- ⚠ {lint.code} (line {lint.line}): {lint.message}")
+    for section in report.sections:
+        items = "; ".join(section.missing_items) if section.status == "incomplete" else "—"
+        lines.append(f"| {_cell(section.title)} | {_status(section)} | {_cell(items)} |")
+    for lint in report.lints:
+        lines.append(f"\n- {lint.severity} · {lint.code} (line {lint.line}): {lint.message}")
     return lines + [""]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.export.document import OFFLINE_NOTE, ExportDocument, ExportStep
+from assistant.validation import ValidationReport
 
 #: statuses whose text is a whole answer: a finished attempt, or a current version a person or a repair made
 FINISHED = frozenset({"done", "edited", "pasted", "repaired", "restored", "imported", "calibrated"})
@@ -45,12 +46,9 @@ def notices(document: ExportDocument) -> list[Notice]:
         for step in document.steps
         if step.stale
     ]
-    attention = [step.title for step in document.steps if step.report is not None and not step.report.ok]
-    if attention:
-        found.append(
-            Notice("checklist", "Checklist", f"{_joined(attention)}: required sections are missing or need attention "
-                   "(see the Checklist appendix).")
-        )
+    for step in document.steps:
+        if step.report is not None and not step.report.ok:
+            found.append(Notice("checklist", "Checklist", f"{step.title}: {_verdict(step.report)} (see the Checklist appendix)."))
     return found
 
 
@@ -59,5 +57,7 @@ def _unfinished(step: ExportStep) -> Notice:
     return Notice("unfinished", "Unfinished", f"{step.title}: {why}; this is the text saved so far.")
 
 
-def _joined(titles: list[str]) -> str:
-    return titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
+def _verdict(report: ValidationReport) -> str:
+    """The counts every view shows: "9 of 11 sections present, 1 incomplete, 1 missing; 1 lint error"."""
+    lints = report.lint_tally()
+    return f"{report.tally()}; {lints}" if lints else report.tally()

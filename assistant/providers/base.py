@@ -33,6 +33,8 @@ class DraftTask(BaseModel):
     variables: dict[str, str | list[str]] = {}
     #: only these section ids (a targeted repair); None means the whole document
     sections: list[str] | None = None
+    #: of those, the sections the draft has but incompletely: only these of their items (by text)
+    items: dict[str, list[str]] = {}
 
 
 class CompletionRequest(BaseModel):

@@ -76,12 +76,23 @@ class OfflineProvider:
         step = pack.step(task.step)
         template = f"offline/{step.id}.md.j2"
         if (pack.directory / template).is_file():
-            body = render_offline(pack, template, task)
+            body = _from_template(pack, template, task)
         else:
             body = compose_from_checklist(pack, task)
         # one label per document: a fan-out step's parts are joined, so only its first part carries it
         first_part = task.part is None or task.part == step.fan_out.items[0] if step.fan_out else True
         return f"{OFFLINE_LABEL}\n\n{body}" if task.sections is None and first_part else body
+
+
+def _from_template(pack: Pack, template: str, task: DraftTask) -> str:
+    """A pack's hand-written draft. It writes whole sections; for a repair, the points an incomplete
+    section lacks come from the checklist, so the repair adds just those."""
+    whole = None if task.sections is None else [s for s in task.sections if s not in task.items]
+    body = render_offline(pack, template, task.model_copy(update={"sections": whole})) if whole != [] else ""
+    if task.items:
+        points = compose_from_checklist(pack, task.model_copy(update={"sections": list(task.items)}))
+        body = f"{body.rstrip()}\n\n{points}" if body.strip() else points
+    return body
 
 
 def _subject(pack: Pack, variables: dict[str, str | list[str]]) -> str:
@@ -119,10 +130,14 @@ def compose_from_checklist(pack: Pack, task: DraftTask) -> str:
     for number, section in enumerate(listed, 1):
         if section not in _wanted(listed, task):
             continue
-        lines += [f"## {number}) {section.title}", "", f"How {subject} handles this, drafted from the facts you entered.", ""]
+        only = task.items.get(section.id)  # a repair of an incomplete section: just the points it lacks
+        lines += [f"## {number}) {section.title}", ""]
+        if not only:
+            lines += [f"How {subject} handles this, drafted from the facts you entered.", ""]
         for index, item in enumerate(section.items):
-            lines.append(f"- **{fill_placeholders(item.text, task.variables)}** — {_fact_sentence(facts, index)}")
-        if section.timed:
+            if not only or item.text in only:
+                lines.append(f"- **{fill_placeholders(item.text, task.variables)}** — {_fact_sentence(facts, index)}")
+        if section.timed and not only:
             lines.append("- **Timeframes** — acknowledge within 15 minutes, update every 60 minutes, close within 2 business days.")
         lines.append("")
     for section in _wanted([s for s in checklist.sections if not s.listed and not s.part and s.nested], task):

@@ -4,7 +4,7 @@ from assistant.validation.checklist import validate_step
 from assistant.validation.consistency.compare import check_consistency, documents_from_steps
 from assistant.validation.consistency.report import ConsistencyReport, consistency_text
 from assistant.validation.outline import parse_outline
-from assistant.validation.repair import build_repair_prompt, merge_repair
+from assistant.validation.repair import build_repair_prompt, merge_repair, repair_plan
 from assistant.validation.report import SectionResult, ValidationReport
 from assistant.validation.sections import section_spans
 from assistant.validation.titles import TitleMatcher
@@ -20,6 +20,7 @@ __all__ = [
     "documents_from_steps",
     "merge_repair",
     "parse_outline",
+    "repair_plan",
     "section_spans",
     "validate_step",
 ]

@@ -1,10 +1,9 @@
-"""The required-sections validator: is every section there, with a real body?
+"""The required-sections validator: is every section there, with a real body and its items?
 
 Pure text work (no providers, no store). The sections are found by
-:mod:`assistant.validation.sections`; this module turns what was found into the
-verdicts of a :class:`~assistant.validation.report.ValidationReport`: a matched
-section is ``present`` with a real body, ``empty`` when it only has "TBD"-style
-filler or sub-headings, else ``missing``, with the lints and truncation on top.
+:mod:`assistant.validation.sections` and judged by :mod:`assistant.validation.verdicts`
+(present, incomplete or missing); this module puts those verdicts, the lints and
+truncation together into a :class:`~assistant.validation.report.ValidationReport`.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from assistant.validation.outline import Outline
 from assistant.validation.report import SectionResult, ValidationReport
 from assistant.validation.sections import Claim, find_sections
 from assistant.validation.truncation import ends_mid_section
+from assistant.validation.verdicts import section_results
 
 
 def validate(
@@ -34,23 +34,7 @@ def validate(
     ``finish_reason=length``; otherwise truncation is detected from the text.
     """
     outline, claims = find_sections(text, checklist)
-    results = []
-    for section in checklist.sections:
-        found = claims.get(section.id, [])
-        if found:
-            best = found[0]
-            results.append(
-                SectionResult(
-                    id=section.id,
-                    title=section.title,
-                    status=best.status,
-                    line=outline.original_line(best.node.line),
-                    missing_items=best.missing_items,
-                )
-            )
-        else:
-            results.append(SectionResult(id=section.id, title=section.title, status="missing"))
-
+    results = section_results(outline, checklist, claims)
     lints = _lints(outline, checklist, results, claims, variables, banned)
     cut_at = ends_mid_section(outline)
     truncated = known_truncated or cut_at is not None
@@ -58,10 +42,9 @@ def validate(
         last = cut_at if cut_at is not None else len(outline.lines) - 1
         line = outline.original_line(last)
         lints.append(finding("truncated", f"The answer stops mid-section (last line {line}).", line))
-    lints.sort(key=lambda lint: (lint.line or 0, lint.code))
-    missing = [r.id for r in results if r.status != "present"]
-    ok = not missing and not any(lint.severity == "error" for lint in lints)
-    return ValidationReport(checklist=name, ok=ok, sections=results, missing=missing, lints=lints, truncated=truncated)
+    # the same finding twice (one placeholder written twice on a line) is one thing to fix
+    lints = sorted(dict.fromkeys(lints), key=lambda lint: (lint.line or 0, lint.code))
+    return ValidationReport(checklist=name, sections=results, lints=lints, truncated=truncated)
 
 
 def _lints(
@@ -76,7 +59,7 @@ def _lints(
     found = list(unfilled_placeholders(lines, outline, variables))
     found.extend(banned_phrases(lines, outline, banned))
     for section, result in zip(checklist.sections, results, strict=True):
-        if not section.timed or result.status != "present":
+        if not section.timed or result.status == "missing":
             continue
         node = claims[section.id][0].node
         if not has_timeframe("\n".join(lines[node.line : node.end])):

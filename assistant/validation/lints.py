@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from assistant.validation.outline import LIST_LINE, TABLE_SEPARATOR, Node, Outline
 from assistant.validation.textmatch import apostrophe_insensitive_pattern
@@ -43,7 +43,7 @@ RULES: dict[str, LintRule] = {
         LintRule(
             "truncated",
             "error",
-            "Raise max tokens, or use 'Repair missing sections' to add what was cut off.",
+            "Raise max tokens, or repair the step to add what was cut off.",
         ),
         LintRule(
             "missing_timeframe",
@@ -55,6 +55,8 @@ RULES: dict[str, LintRule] = {
 
 
 class LintFinding(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     code: str
     severity: Severity
     message: str

@@ -1,10 +1,12 @@
 """Targeted repair: ask only for what is missing, then merge it into the draft.
 
 A full regeneration re-sends the prompt and re-bills the whole answer. The
-repair prompt instead names the missing or empty sections (with their
-required items), gives the facts and a compact outline of what already
-exists so names and numbers stay consistent, and asks for those sections
-only. The answer is merged into the draft in checklist order.
+repair prompt instead names the missing sections (with their required items)
+and, for incomplete sections, only the items they lack; it gives the facts and
+a compact outline of what already exists so names and numbers stay consistent.
+The answer is merged into the draft in checklist order: a missing section is
+inserted, an empty one replaced, and the new points of an incomplete one are
+added at its end.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from assistant.packs import Checklist, ListValue, Pack, Section, Step, fill_placeholders
+from assistant.validation.outline import RULE_LINE, Node, Outline, parse_outline
 from assistant.validation.report import ValidationReport
-from assistant.validation.sections import section_spans
-from assistant.validation.outline import Node, Outline, parse_outline
-from assistant.packs import ListValue, fill_placeholders
-from assistant.packs import Checklist, Pack, Section, Step
+from assistant.validation.sections import find_sections, section_spans
+from assistant.validation.textmatch import normalise
 
 _HEADING = re.compile(r"^(\s{0,3})(#{1,6})(\s+)")
 _OUTLINE_LIMIT = 40
@@ -41,11 +43,34 @@ def _facts(pack: Pack, variables: Mapping[str, str | list[str]]) -> list[str]:
     return lines
 
 
-def _section_spec(section: Section, number: int | None, variables: Mapping[str, str | list[str]]) -> list[str]:
+def repair_plan(report: ValidationReport, checklist: Checklist) -> dict[str, list[str]]:
+    """What a repair asks for, in checklist order: each missing section (no items: the whole of it)
+    and each incomplete section with only the items it lacks.
+
+    A missing runbook window or templates section that incomplete parts (roles) lack as an item is
+    written inside those parts, not once more as a section of its own.
+    """
+    gaps = report.gaps
+    sections = {section_id: checklist.section(section_id) for section_id in gaps}
+    in_parts = {normalise(item) for section_id, items in gaps.items() if sections[section_id].part for item in items}
+    return {
+        section_id: items
+        for section_id, items in gaps.items()
+        if items or not (sections[section_id].nested and normalise(sections[section_id].title) in in_parts)
+    }
+
+
+def _section_spec(
+    section: Section, number: int | None, variables: Mapping[str, str | list[str]], only: list[str]
+) -> list[str]:
     title = f"{number}) {section.title}" if number else section.title
     lines = [f"### {title}"]
-    lines += [f"- {fill_placeholders(item.text, variables)}" for item in section.items]
-    return lines
+    lines += [f"- {fill_placeholders(item.text, variables)}" for item in section.items if not only or item.text in only]
+    return lines + [""]
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
 
 
 def build_repair_prompt(
@@ -55,31 +80,38 @@ def build_repair_prompt(
     report: ValidationReport,
     variables: Mapping[str, str | list[str]],
 ) -> str:
-    """The follow-up prompt: only the missing sections, with what they must contain."""
+    """The follow-up prompt: only the missing sections and the missing points of incomplete ones."""
     checklist = pack.checklist_for(step.id)
     if checklist is None:
         raise ValueError(f"step {step.id!r} has no checklist to repair against")
-    wanted = list(report.missing)  # missing or empty, in checklist order
+    plan = repair_plan(report, checklist)
     numbering = {s.id: i for i, s in enumerate(checklist.listed, 1)}
-    specs: list[str] = []
-    for section_id in wanted:
-        specs += _section_spec(checklist.section(section_id), numbering.get(section_id), variables)
-        specs.append("")
-    outline = _outline(draft)
+    whole = [sid for sid, items in plan.items() if not items]
+    partial = [sid for sid, items in plan.items() if items]
+    gaps = [f"is missing {_plural(len(whole), 'required section')}"] if whole else []
+    gaps += [f"lacks required points in {_plural(len(partial), 'section')}"] if partial else []
     parts = [
-        f"You are completing a draft “{step.title}” for {pack.title}. The draft is good but is missing "
-        f"{len(wanted)} required section{'s' if len(wanted) != 1 else ''}. Write ONLY these sections, each under its own "
-        "Markdown heading (`## ` followed by the number and title exactly as given), complete and specific, "
-        "with tables, steps and times where they help. Do not repeat or rewrite sections that already exist, "
-        "and add no preamble or closing remarks.",
-        "",
-        "Sections to write:",
-        "",
-        *specs,
-        "Facts about the organisation:",
-        *_facts(pack, variables),
+        f"You are completing a draft “{step.title}” for {pack.title}. The draft is good but {' and '.join(gaps)}. "
+        "Write ONLY what is listed below, each under its own Markdown heading (`## ` followed by the number and title "
+        "exactly as given), complete and specific, with tables, steps and times where they help. Do not repeat or "
+        "rewrite anything the draft already has, and add no preamble or closing remarks.",
         "",
     ]
+    if whole:
+        parts += ["Sections to write:", ""]
+        for section_id in whole:
+            parts += _section_spec(checklist.section(section_id), numbering.get(section_id), variables, [])
+    if partial:
+        parts += [
+            "Points to add to sections the draft already has (write only these points under the section's heading; "
+            "they are added at the end of that section):",
+            "",
+        ]
+        for section_id in partial:
+            section = checklist.section(section_id)
+            parts += _section_spec(section, numbering.get(section_id), variables, plan[section_id])
+    parts += ["Facts about the organisation:", *_facts(pack, variables), ""]
+    outline = _outline(draft)
     if outline:
         parts += [
             "The existing draft, in outline (keep its names, levels, roles, numbers and targets consistent):",
@@ -110,21 +142,18 @@ def _section_level(spans: Mapping[str, Node]) -> int | None:
 
 
 def merge_repair(draft: str, addition: str, checklist: Checklist, wanted: list[str]) -> str:
-    """Insert the repaired sections into ``draft`` in checklist order.
+    """Merge the repair answer's ``wanted`` sections into ``draft`` in checklist order.
 
-    Empty sections are replaced; missing ones go before the next section the
-    draft already has (or at the end). Substantial text in the addition outside
-    the wanted sections is appended rather than dropped; an addition holding
-    none of the wanted sections leaves the draft unchanged.
+    A section the draft has with a real body (an incomplete one) gets the addition's points at
+    its end; an empty one is replaced; a missing one goes before the next section the draft
+    already has (or at the end). Substantial text in the addition outside the wanted sections is
+    appended rather than dropped; an addition holding none of the wanted sections leaves the
+    draft unchanged.
     """
-    draft_outline, draft_spans = section_spans(draft, checklist)
+    draft_outline, draft_claims = find_sections(draft, checklist)
+    draft_spans = {key: found[0].node for key, found in draft_claims.items() if found}
     add_outline, add_spans = section_spans(addition, checklist)
-    add_lines = add_outline.lines
-    pieces: dict[str, list[str]] = {}
-    for section_id in wanted:
-        node = add_spans.get(section_id)
-        if node is not None:
-            pieces[section_id] = add_lines[node.line : node.end]
+    pieces = {sid: add_spans[sid] for sid in wanted if sid in add_spans}
     if not pieces:
         return draft  # an answer that holds none of the wanted sections is not merged
 
@@ -132,34 +161,36 @@ def merge_repair(draft: str, addition: str, checklist: Checklist, wanted: list[s
     add_level = _section_level(add_spans) or target_level
     lines = draft.replace("\r\n", "\n").split("\n")
     order = [s.id for s in checklist.sections]
-    # apply from the bottom up so earlier line numbers stay valid
+    offset = draft_outline.offset
     edits: list[tuple[int, int, int, list[str]]] = []
-    for section_id, piece in pieces.items():
-        block = _shift_headings(piece, target_level, add_level)
-        while block and not block[-1].strip():
-            block.pop()
-        block = [*block, ""]
-        existing = draft_spans.get(section_id)
-        if existing is not None:  # an empty section: replace it
-            start = draft_outline.offset + existing.line
-            end = draft_outline.offset + existing.end
-            edits.append((start, end, order.index(section_id), block))
+    for section_id, node in pieces.items():
+        rank = order.index(section_id)
+        existing = draft_claims.get(section_id, [])
+        if existing and existing[0].has_body:  # incomplete: its new points go at the end of the section
+            body = _trimmed(_shift_headings(add_outline.lines[node.body_start : node.end], target_level, add_level))
+            if body:
+                at = _content_end(draft_outline.lines, existing[0].node)
+                edits.append((offset + at, offset + at, rank, ["", *body]))
+            continue
+        block = [*_trimmed(_shift_headings(add_outline.lines[node.line : node.end], target_level, add_level)), ""]
+        if existing:  # an empty section: replace it
+            edits.append((offset + existing[0].node.line, offset + existing[0].node.end, rank, block))
             continue
         # only sections standing at the top of the draft mark a position: time windows sit inside
         # earlier parts, while the final checklist, though allowed to nest, usually stands alone
         later = [
             draft_spans[s]
-            for s in order[order.index(section_id) + 1 :]
+            for s in order[rank + 1 :]
             if s in draft_spans and not _inside_another(draft_spans[s], draft_spans)
         ]
         if later:
-            at = draft_outline.offset + min(node.line for node in later)
+            at = offset + min(later_node.line for later_node in later)
         else:
-            at = draft_outline.offset + len(draft_outline.lines)
-            while at > draft_outline.offset and not lines[at - 1].strip():
+            at = offset + len(draft_outline.lines)
+            while at > offset and not lines[at - 1].strip():
                 at -= 1
             block = ["", *block]
-        edits.append((at, at, order.index(section_id), block))
+        edits.append((at, at, rank, block))
     # bottom-up keeps earlier line numbers valid; at one position, later sections go in first
     for start, end, _, block in sorted(edits, key=lambda e: (e[0], e[2]), reverse=True):
         lines[start:end] = block
@@ -168,11 +199,29 @@ def merge_repair(draft: str, addition: str, checklist: Checklist, wanted: list[s
     return merged + ("\n" + leftovers + "\n" if leftovers else "")
 
 
+def _trimmed(lines: list[str]) -> list[str]:
+    """``lines`` without blank lines at either end."""
+    start, end = 0, len(lines)
+    while start < end and not lines[start].strip():
+        start += 1
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return lines[start:end]
+
+
+def _content_end(lines: list[str], node: Node) -> int:
+    """Where a section's own text ends: before the blank lines and rules that close it."""
+    end = node.end
+    while end > node.body_start and (not lines[end - 1].strip() or RULE_LINE.match(lines[end - 1])):
+        end -= 1
+    return end
+
+
 def _inside_another(node: Node, spans: Mapping[str, Node]) -> bool:
     return any(other is not node and other.line < node.line < other.end for other in spans.values())
 
 
-def _unmatched_text(outline: Outline, spans: Mapping[str, Node], used: Mapping[str, list[str]]) -> str:
+def _unmatched_text(outline: Outline, spans: Mapping[str, Node], used: Mapping[str, Node]) -> str:
     """Substantial text in the repair answer after its first merged section that no merged
     section covers (kept, not dropped); a preamble before the first section is dropped."""
     covered: set[int] = set()

@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.packs import Checklist
+from assistant.packs import Checklist, Section
 from assistant.validation.bodies import body_text, has_real_body, missing_items
 from assistant.validation.outline import Node, Outline, parse_outline
-from assistant.validation.report import Status
 from assistant.validation.textmatch import contains_phrase, normalise
 from assistant.validation.titles import TitleMatcher
 
@@ -31,12 +30,13 @@ class Claim:
     """One place in the answer that holds a section, and the verdict there; the best place ranks first."""
 
     node: Node
-    status: Status
+    #: a real body below the title (not only "TBD", a table header or sub-headings)
+    has_body: bool
     missing_items: list[str]
 
     @property
     def rank_key(self) -> tuple[int, int]:
-        return (0 if self.status == "present" else 1, len(self.missing_items))
+        return (0 if self.has_body else 1, len(self.missing_items))
 
 
 def find_sections(text: str, checklist: Checklist) -> tuple[Outline, dict[str, list[Claim]]]:
@@ -64,7 +64,7 @@ def find_sections(text: str, checklist: Checklist) -> tuple[Outline, dict[str, l
         section = sections[section_id]
         present = has_real_body(outline, node)
         missing = missing_items(section, body_text(outline, node)) if present else [i.text for i in section.items]
-        claims.setdefault(section_id, []).append(Claim(node, "present" if present else "empty", missing))
+        claims.setdefault(section_id, []).append(Claim(node, present, missing))
 
     def is_document_title(node: Node, matched: list[str]) -> bool:
         """A heading over two or more children that name other top-level sections is the document's title
@@ -122,30 +122,42 @@ def section_spans(text: str, checklist: Checklist) -> tuple[Outline, dict[str, N
 def _infer_from_bodies(
     outline: Outline, checklist: Checklist, leaves: list[Node], claims: dict[str, list[Claim]]
 ) -> None:
-    """A heading that names no section still counts when its body clearly is one."""
+    """A heading that names no section still counts when its body clearly is one.
+
+    A heading over two or more sub-headings that are each recognised as a different section is the
+    document's title, not a section covering them all (as with titles over named sections).
+    """
     for node in leaves:
-        if not has_real_body(outline, node):
+        recognised_below = {s.id for child in node.children for s in _recognise(outline, checklist, child, set())[:1]}
+        if len(recognised_below) >= 2:
             continue
+        taken = {section_id for section_id, found in claims.items() if any(c.has_body for c in found)}
         body = body_text(outline, node)
-        scored = []
-        for section in checklist.sections:
-            signs = [*section.items, *section.evidence]
-            if len(signs) < 2 or any(c.status == "present" for c in claims.get(section.id, [])):
-                continue
-            found = sum(1 for sign in signs if any(contains_phrase(body, normalise(p)) for p in sign.phrases))
-            ratio = found / len(signs)
-            if found >= 3 or (found >= 2 and ratio >= 0.5):
-                scored.append((ratio, found, section))
-        scored.sort(key=lambda s: (-s[0], -s[1]))
-        strong = [section for ratio, found, section in scored if ratio >= 0.75 and found >= 3]
-        if len(strong) > 1:
-            chosen = strong  # one heading over two whole sections ("Comms" covering customer and internal)
-        elif scored and (len(scored) == 1 or scored[0][:2] != scored[1][:2]):
-            chosen = [scored[0][2]]
-        else:
-            chosen = []
-        for section in chosen:
-            claims.setdefault(section.id, []).append(Claim(node, "present", missing_items(section, body)))
+        for section in _recognise(outline, checklist, node, taken):
+            claims.setdefault(section.id, []).append(Claim(node, True, missing_items(section, body)))
+
+
+def _recognise(outline: Outline, checklist: Checklist, node: Node, taken: set[str]) -> list[Section]:
+    """The sections (not in ``taken``) whose items and evidence ``node``'s body clearly covers."""
+    if not has_real_body(outline, node):
+        return []
+    body = body_text(outline, node)
+    scored = []
+    for section in checklist.sections:
+        signs = [*section.items, *section.evidence]
+        if len(signs) < 2 or section.id in taken:
+            continue
+        found = sum(1 for sign in signs if any(contains_phrase(body, normalise(p)) for p in sign.phrases))
+        ratio = found / len(signs)
+        if found >= 3 or (found >= 2 and ratio >= 0.5):
+            scored.append((ratio, found, section))
+    scored.sort(key=lambda s: (-s[0], -s[1]))
+    strong = [section for ratio, found, section in scored if ratio >= 0.75 and found >= 3]
+    if len(strong) > 1:
+        return strong  # one heading over two whole sections ("Comms" covering customer and internal)
+    if scored and (len(scored) == 1 or scored[0][:2] != scored[1][:2]):
+        return [scored[0][2]]
+    return []
 
 
 def _fill_part_windows(outline: Outline, checklist: Checklist, claims: dict[str, list[Claim]]) -> None:
@@ -154,7 +166,7 @@ def _fill_part_windows(outline: Outline, checklist: Checklist, claims: dict[str,
     rather than as a heading. A mention in prose ("use the templates in section 5") does not."""
     parts = [s for s in checklist.sections if s.part]
     for section in checklist.sections:
-        if not section.nested or any(c.status == "present" for c in claims.get(section.id, [])):
+        if not section.nested or any(c.has_body for c in claims.get(section.id, [])):
             continue
         for part in parts:
             item = next((i for i in part.items if normalise(i.text) == normalise(section.title)), None)
@@ -162,8 +174,8 @@ def _fill_part_windows(outline: Outline, checklist: Checklist, claims: dict[str,
                 continue
             phrases = [normalise(p) for p in item.phrases]
             for claim in claims.get(part.id, []):
-                if claim.status == "present" and _labels_with(outline, claim.node, phrases):
-                    claims.setdefault(section.id, []).append(Claim(claim.node, "present", []))
+                if claim.has_body and _labels_with(outline, claim.node, phrases):
+                    claims.setdefault(section.id, []).append(Claim(claim.node, True, []))
                     break
 
 

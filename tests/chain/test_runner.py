@@ -174,11 +174,17 @@ def test_length_finish_is_flagged_and_repaired(procedure: Pack, atlasflow: dict)
     first_report = next(e.report for e in events if e.kind == "validated")
     assert first_report.truncated and any(l.code == "truncated" for l in first_report.lints)
     assert "resolution_closure" in first_report.missing
+    # the section being written when the answer was cut has its war room, not its other points
+    cut_section = first_report.section("internal_comms")
+    assert cut_section.status == "incomplete" and "War room setup checklist" not in cut_section.missing_items
     repair_request = provider.requests[1]
-    assert repair_request.task.sections == first_report.missing
+    assert repair_request.task.sections == ["internal_comms", *first_report.missing]
+    assert repair_request.task.items == {"internal_comms": cut_section.missing_items}
     assert "levels" not in repair_request.task.sections
-    assert result.steps["playbook"].report.ok
-    assert result.steps["playbook"].status == "done"
+    step = result.steps["playbook"]
+    assert step.report.ok and step.status == "done"
+    assert step.text.count("## 6) Internal Communication Standards") == 1
+    assert step.text.index("The war room opens in") < step.text.index("Executive brief format") < step.text.index("## 7)")
 
 
 def test_repair_asks_only_for_the_missing_sections_and_merges_in_order(procedure: Pack, atlasflow: dict) -> None:

@@ -86,7 +86,7 @@ def test_run_offline_writes_three_valid_drafts_and_run_json(vars_file: Path, tmp
         assert step["report"]["ok"] is True and step["report"]["missing"] == []
         assert step["usage"]["output_tokens"] > 0 and step["file"] == f"{step_id}.md"
         assert "Offline draft" in (out_dir / f"{step_id}.md").read_text(encoding="utf-8")
-    assert "▶ playbook: started" in err and "✓ training: checklist 6/6 sections" in err
+    assert "▶ playbook: started" in err and "✓ training: checklist: all 6 required sections present" in err
     assert "Estimate:" in err
 
 
@@ -100,22 +100,45 @@ def test_run_with_a_hosted_provider_and_no_key_says_what_to_do(vars_file: Path, 
     assert code == 2 and "OPENAI_API_KEY" in err and "--provider offline" in err
 
 
+GAPS = (
+    "# Playbook\n\n## 1) Escalation Levels\n\nLevel 0 is standard support for every customer.\n\n"
+    "## 8) Service Recovery & Commercial Decisions\n\nTBD\n"
+)
+LEVEL_ITEMS = [
+    "Level 1: Support Lead / Specialist",
+    "Level 2: Cross-functional (Engineering/Product/Billing)",
+    "Level 3: Incident Command (major incident, security, widespread outage)",
+    "Level 4: Executive Escalation (VIP churn, PR crisis, legal/regulatory)",
+]
+
+
 def test_validate_json_contract_and_exit_codes(tmp_path: Path, playbook_cli) -> None:
     answer = PLAYBOOK_ANSWERS / "pb_atlasflow_complete.md"
     code, out, _ = playbook_cli("validate", str(answer), "--checklist", "escalation-procedure/playbook", "--format", "json")
     data = json.loads(out)
-    assert code == 0 and data["ok"] is True and data["missing"] == []
-    assert set(data) >= {"checklist", "ok", "sections", "missing", "lints"}
+    assert code == 0 and data["ok"] is True and data["missing"] == [] and data["incomplete"] == []
+    assert list(data) == ["checklist", "ok", "sections", "missing", "incomplete", "lints", "truncated"]
     assert data["checklist"] == "escalation-procedure/playbook"
-    assert set(data["sections"][0]) >= {"id", "title", "status", "line", "missing_items"}
+    assert {s["status"] for s in data["sections"]} == {"present"}
+    assert set(data["sections"][0]) == {"id", "title", "status", "line", "missing_items", "reason"}
 
     gap = tmp_path / "gap.md"
-    gap.write_text("# Playbook\n\n## 1) Escalation Levels\n\nLevel 0 is standard support for every customer.\n", encoding="utf-8")
+    gap.write_text(GAPS, encoding="utf-8")
     code, out, _ = playbook_cli("validate", str(gap), "--checklist", "escalation-procedure/playbook", "--format", "json")
     data = json.loads(out)
-    assert code == 1 and "routing" in data["missing"] and "levels" not in data["missing"]
-    routing = next(s for s in data["sections"] if s["id"] == "routing")
-    assert routing == {"id": "routing", "title": "Escalation Routing Rules", "status": "missing", "line": None, "missing_items": []}
+    sections = {s["id"]: s for s in data["sections"]}
+    assert code == 1 and data["ok"] is False
+    assert data["incomplete"] == ["levels"] and "levels" not in data["missing"]
+    assert {"routing", "service_recovery"} <= set(data["missing"]) and len(data["missing"]) == 10
+    assert sections["levels"] == {
+        "id": "levels", "title": "Escalation Levels & Definitions", "status": "incomplete", "line": 3,
+        "missing_items": LEVEL_ITEMS, "reason": None,
+    }
+    assert sections["routing"] == {
+        "id": "routing", "title": "Escalation Routing Rules", "status": "missing", "line": None, "missing_items": [],
+        "reason": "absent",
+    }
+    assert (sections["service_recovery"]["status"], sections["service_recovery"]["reason"]) == ("missing", "empty")
 
     code, _, err = playbook_cli("validate", str(gap), "--checklist", "escalation-procedure/nope")
     assert code == 2 and "no step 'nope'" in err
@@ -123,11 +146,25 @@ def test_validate_json_contract_and_exit_codes(tmp_path: Path, playbook_cli) -> 
     assert code == 2
 
 
+def test_validate_text_names_each_state_and_what_an_incomplete_section_lacks(tmp_path: Path, playbook_cli) -> None:
+    gap = tmp_path / "gap.md"
+    gap.write_text(GAPS, encoding="utf-8")
+    code, out, _ = playbook_cli("validate", str(gap), "--checklist", "escalation-procedure/playbook")
+    lines = out.splitlines()
+    assert code == 1
+    assert lines[0] == "escalation-procedure/playbook: NOT OK — 0 of 11 sections present, 1 incomplete, 10 missing"
+    levels = lines.index("  ◐ Escalation Levels & Definitions (line 3) — incomplete, lacks 4 required items:")
+    assert lines[levels + 1 : levels + 5] == [f"      · {item}" for item in LEVEL_ITEMS]
+    assert "  ✗ Escalation Routing Rules — missing" in lines
+    assert "  ✗ Service Recovery & Commercial Decisions (line 7) — missing (only an empty heading)" in lines
+
+
 def test_validate_reads_stdin_and_prints_a_readable_checklist() -> None:
     text = (PLAYBOOK_ANSWERS / "pb_atlasflow_complete.md").read_text(encoding="utf-8")
     broken = text + "\nPlease calm down, we are working on it.\n"
     result = playbook("validate", "-", "--checklist", "escalation-procedure/playbook", stdin=broken)
     assert result.returncode == 1
+    assert "NOT OK — all 11 required sections present" in result.stdout  # the lint is what fails it
     assert "✓ Escalation Levels & Definitions" in result.stdout
     assert "banned_phrase" in result.stdout and "calm down" in result.stdout
 

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
+ANSWERS = Path(__file__).resolve().parents[1] / "data" / "answers"
 XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
 STEPS = ("playbook", "runbooks", "training")
 
@@ -69,9 +70,10 @@ def test_example_offline_chain_checklists_and_word_and_html_export(page, server,
     for step in STEPS:
         card = page.locator(f".st-key-card__{step}")
         checklist = card.get_by_role("tabpanel").first.inner_text()
-        ticks = [line for line in checklist.splitlines() if line.strip().startswith("✓")]
+        # Material icons read as their names: check_circle (present), incomplete_circle, cancel (missing)
+        ticks = [line for line in checklist.splitlines() if line.strip().startswith("check_circle")]
         assert ticks, step
-        assert "✗" not in checklist, (step, checklist)
+        assert "cancel" not in checklist and "incomplete_circle" not in checklist, (step, checklist)
         assert "required sections present" in card.inner_text()
     page.screenshot(path=artifacts / "chain.png", full_page=True)
 
@@ -122,6 +124,32 @@ def test_example_offline_chain_checklists_and_word_and_html_export(page, server,
     with sqlite3.connect(server.data_dir / "history.db") as db:
         statuses = db.execute("select status from runs").fetchall()
     assert ("done",) in statuses
+
+
+def test_validate_names_an_incomplete_section_with_icons_the_app_ships(page, server, artifacts: Path) -> None:
+    answer = (ANSWERS / "pb_atlasflow_complete.md").read_text(encoding="utf-8")
+    comms = answer[answer.index("## 5)") : answer.index("## 6)")]
+    answer = answer.replace(comms, "## 5) Customer Communication Standards\n\nWe keep customers informed, whatever their plan.\n\n")
+    open_app(page, server.url)
+    go(page, "Validate", "Validate an answer")
+    page.get_by_role("combobox", name="Checklist").click()
+    page.get_by_role("option", name="Escalation Procedure — Generate the Full Escalation Playbook").click()
+    settle(page)
+    box = page.get_by_role("textbox", name="Answer (Markdown)")
+    box.fill(answer)
+    box.press("Control+Enter")
+    settle(page)
+    button(page, "validate_run").click()
+    page.get_by_text("Needs attention: 10 of 11 sections present, 1 incomplete.").wait_for()
+    page.get_by_text("Customer Communication Standards (line 127) — incomplete: lacks 5 required items").wait_for()
+    assert page.get_by_text("How to communicate uncertainty honestly", exact=True).is_visible()
+    # the verdict icons are glyphs of the icon font Streamlit ships, not their names spelled out or empty boxes
+    icon = page.get_by_text("incomplete_circle", exact=True).first
+    assert icon.evaluate("e => getComputedStyle(e).fontFamily").strip('"') == "Material Symbols Rounded"
+    assert icon.bounding_box()["width"] < 30
+    assert page.evaluate("() => document.fonts.check('16px \"Material Symbols Rounded\"')")
+    page.get_by_text("incomplete_circle", exact=True).first.scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / "validate-incomplete.png")
 
 
 def test_html_in_a_variable_or_a_draft_never_runs(page, server, artifacts: Path) -> None:

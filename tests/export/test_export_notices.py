@@ -59,7 +59,7 @@ def test_checklist_gaps_point_to_the_appendix() -> None:
         missing=["routing"], lints=[],
     )
     assert [n.text for n in notices(_set(_step(report=report)))] == [
-        "Escalation Playbook: required sections are missing or need attention (see the Checklist appendix)."
+        "Escalation Playbook: 0 of 1 sections present, 1 missing (see the Checklist appendix)."
     ]
 
 

@@ -164,9 +164,11 @@ def test_run_produces_a_validation_report(cli_run: CliRun, playbook: list[str]) 
     assert report is not None, cli_run.explain()
     assert report["checklist"] == f"{PACK}/{STEP}"
     assert [s["id"] for s in report["sections"]] == expected
-    assert all(s["status"] in ("present", "empty", "missing") for s in report["sections"])
-    assert report["missing"] == [s["id"] for s in report["sections"] if s["status"] != "present"]
-    assert report["ok"] is (not report["missing"] and not any(l["severity"] == "error" for l in report["lints"]))
+    assert all(s["status"] in ("present", "incomplete", "missing") for s in report["sections"])
+    assert report["missing"] == [s["id"] for s in report["sections"] if s["status"] == "missing"]
+    assert report["incomplete"] == [s["id"] for s in report["sections"] if s["status"] == "incomplete"]
+    errors = any(lint["severity"] == "error" for lint in report["lints"])
+    assert report["ok"] is (not report["missing"] and not report["incomplete"] and not errors)
     # the file written is the text that was validated: `playbook validate` agrees
     checked = _cli([*playbook, "validate", str(cli_run.out / "playbook.md"), "--checklist", f"{PACK}/{STEP}", "--format", "json"], cli_run.env)
     assert checked.returncode == (0 if report["ok"] else 1), checked.stderr

@@ -73,6 +73,34 @@ def test_every_step_has_a_checklist_with_items_or_aliases(library: PackLibrary) 
             assert checklist is not None and checklist.sections, (name, step.id)
 
 
+def test_every_required_item_is_found_in_its_own_wording(library: PackLibrary) -> None:
+    """A draft that writes out the checklist's items (as the offline composer does) is complete."""
+    from assistant.validation.textmatch import contains_phrase, normalise
+
+    unmatched = [
+        (name, step.id, section.id, item.text)
+        for name in library.names
+        for step in library.get(name).steps
+        for section in library.get(name).checklist_for(step.id).sections  # every step has one (above)
+        for item in section.items
+        if not any(contains_phrase(normalise(item.text), normalise(phrase)) for phrase in item.phrases)
+    ]
+    assert unmatched == []
+
+
+def test_section_and_step_titles_need_no_symbol_font(library: PackLibrary) -> None:
+    """Titles are drawn by the app and the exports; a pictograph such as ✅ is an empty box without an emoji font."""
+    import unicodedata
+
+    titles = [
+        title
+        for name in library.names
+        for step in library.get(name).steps
+        for title in [step.title, *(s.title for s in library.get(name).checklist_for(step.id).sections)]
+    ]
+    assert [t for t in titles if any(unicodedata.category(c) == "So" for c in t)] == []
+
+
 def test_unknown_pack_lists_the_available_ones(library: PackLibrary) -> None:
     with pytest.raises(UnknownPackError, match="escalation-procedure"):
         library.get("nope")

@@ -156,7 +156,7 @@ def test_headings_are_the_checklist_titles_numbered_as_the_prompts_ask(
                 positions.append(text.index(heading))
             assert positions == sorted(positions)
     playbook = _draft(offline, library.get(PROCEDURE), "playbook", _variables(library.get(PROCEDURE), which))
-    final = playbook[playbook.index("\n## ✅ Deliverable Checklist\n") :]
+    final = playbook[playbook.index("\n## Deliverable Checklist\n") :]
     listed = library.get(PROCEDURE).checklist_for("playbook").listed
     assert [f"- [x] {n}) {s.title}" for n, s in enumerate(listed, 1)] == re.findall(r"^- \[x\] .*$", final, re.M)
     assert playbook.rstrip().endswith(f"- [x] {len(listed)}) {listed[-1].title}")

@@ -66,6 +66,13 @@ class Answers:
         """Leave ``## N) ...`` out of the playbook answer (4 is the routing rules)."""
         self.playbook = without_section(self.playbook, number)
 
+    def thin_playbook_section(self, number: int) -> str:
+        """Keep ``## N) ...`` in the playbook answer but with none of its required items; returns its heading."""
+        heading = section(self.playbook, number).splitlines()[0]
+        thin = f"{heading}\n\nWe treat every customer with respect and keep them informed throughout, whatever their plan.\n\n"
+        self.playbook = self.playbook.replace(section(self.playbook, number), thin)
+        return heading
+
 
 def responder(answers: Answers, library: Any) -> Callable[[CompletionRequest], ScriptedReply]:
     pack = library.get(PACK)
@@ -139,7 +146,7 @@ class App:
         parts: list[str] = []
         for kind in ("markdown", "caption", "info", "success", "warning", "error", "code", "title", "subheader"):
             parts += [str(element.value) for element in getattr(self.at, kind)]
-        # colour directives (":green[✓]") read as their text
+        # colour directives (":green[:material/check_circle:]") read as their text
         return re.sub(r":(?:green|red|orange|blue|gray)\[([^\]]*)\]", r"\1", "\n".join(parts))
 
     def workspace(self, pack: str = PACK) -> Any:

@@ -100,7 +100,7 @@ def _controls(view: ChainView) -> None:
     """The pipeline at a glance, then Run all remaining, Stop and the automatic-repair switch."""
     pack = view.pack
     st.markdown(
-        " → ".join(f"{widgets.STATUS[view.status(s.id)][0]} {inert_inline(s.title)}" for s in pack.default_steps)
+        " → ".join(f"{widgets.status_icon(view.status(s.id))} {inert_inline(s.title)}" for s in pack.default_steps)
     )
     remaining = runs.remaining_steps(pack, view.ws)
     controls = st.container(horizontal=True, vertical_alignment="center")
@@ -139,11 +139,12 @@ def _controls(view: ChainView) -> None:
         )
     st.session_state[state.W_AUTO_REPAIR] = bool(st.session_state.get(state.AUTO_REPAIR, True))
     controls.toggle(
-        "Repair missing sections automatically",
+        "Repair gaps automatically",
         key=state.W_AUTO_REPAIR,
         on_change=_on_auto_repair,
         disabled=view.busy,
-        help="After each step, ask the model for missing sections only (up to two rounds). Off: you decide per step.",
+        help="After each step, ask the model only for missing sections and the missing items of incomplete ones "
+        "(up to two rounds). Off: you decide per step.",
     )
 
 

@@ -15,6 +15,16 @@ W_DOWNLOAD = "dash_download_html"
 POLICY = "analytics_policy"
 
 
+def _csat(escalated: float | None, not_escalated: float | None) -> tuple[str, float | None, str]:
+    """The value, its difference from tickets that were not escalated (its arrow points the way
+    it moved: down when escalated tickets score lower), and what the difference means."""
+    value = "—" if escalated is None else f"{escalated:.2f}"
+    if escalated is None or not_escalated is None:
+        return value, None, "No CSAT for comparison in this history."
+    difference = round(escalated - not_escalated, 2)
+    return value, difference, f"Difference from tickets that were not escalated ({not_escalated:.2f}); higher is better."
+
+
 def render() -> None:
     session.studio()
     st.title("Escalation metrics")
@@ -36,9 +46,8 @@ def render() -> None:
     kpis[1].metric(
         "Escalated", f"{report.escalated:,}", f"{report.escalation_rate:.1%} of tickets", delta_color="off", border=True
     )
-    csat = "—" if report.csat_escalated is None else f"{report.csat_escalated:.2f}"
-    versus = None if report.csat_not_escalated is None else f"vs {report.csat_not_escalated:.2f} not escalated"
-    kpis[2].metric("CSAT after escalation", csat, versus, delta_color="off", border=True)
+    csat, difference, meaning = _csat(report.csat_escalated, report.csat_not_escalated)
+    kpis[2].metric("CSAT after escalation", csat, difference, "normal", help=meaning, border=True)
     reopen = "—" if report.reopen_rate_escalated is None else f"{report.reopen_rate_escalated:.1%}"
     kpis[3].metric("Reopen rate (escalated)", reopen, border=True)
 

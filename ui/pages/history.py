@@ -88,6 +88,7 @@ def _runs_table(studio: Studio, records: list[RunRecord]) -> None:
         column_config={
             "Document set": st.column_config.TextColumn(width="medium"),
             "Steps": st.column_config.TextColumn(width="large"),
+            "Tokens": st.column_config.NumberColumn(format="localized"),
         },
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import project_path  # noqa: F401  (puts the project root on sys.path)
 import streamlit as st
 
@@ -127,15 +129,18 @@ def _report(studio: Studio, text: str) -> None:
         st.error(inert_inline(exc.message))
         return
     with st.container(border=True):
+        summary = inert_inline(widgets.checklist_summary(report))
         if report.ok:
-            st.success("Every required section is present and no lint is an error.", icon=":material/check_circle:")
+            st.success(
+                f"Every required section is present with all its items: {summary}.", icon=":material/check_circle:"
+            )
         else:
-            st.warning(f"Needs attention: {inert_inline(widgets.checklist_summary(report))}", icon=":material/warning:")
+            st.warning(f"Needs attention: {summary}.", icon=":material/warning:")
         widgets.checklist(report)
         st.download_button(
             "Report as JSON (same as `playbook validate --format json`)",
             icon=":material/download:",
-            data=report.model_dump_json(indent=2),
+            data=json.dumps(report.contract(), indent=2, ensure_ascii=False),
             file_name="validation-report.json",
             mime="application/json",
             key="validate_report_json",
@@ -150,7 +155,7 @@ def render() -> None:
     st.title("Validate an answer")
     st.caption(
         "Paste or upload any answer — from this app, another tool or a colleague — and see which required sections "
-        "it has, which are empty or missing, and what the lints found."
+        "it has in full, which lack required items, which are missing, and what the lints found."
     )
     _checklist_picker(library, refs)
     _sources(library, refs)

@@ -38,7 +38,7 @@ def _run_help(view: ChainView, lacking: list[str], has_text: bool) -> str:
 
 
 def card_actions(view: ChainView, step: Step, draft: Draft | None) -> None:
-    """Run (or re-run) the step, repair its missing sections, stop it while it runs."""
+    """Run (or re-run) the step, repair what its draft lacks, stop it while it runs."""
     lacking = runs.missing_inputs(view.pack, view.ws, step.id)
     row = st.container(horizontal=True, horizontal_alignment="right")
     has_text = draft is not None and bool(draft.text.strip())
@@ -52,15 +52,18 @@ def card_actions(view: ChainView, step: Step, draft: Draft | None) -> None:
         help=_run_help(view, lacking, has_text),
     )
     report = draft.report if draft is not None else None
-    if has_text and report is not None and report.missing:
+    if has_text and report is not None and report.gaps:
+        states = (("missing", report.missing), ("incomplete", report.incomplete))
+        gaps = [f"{len(ids)} {state_name}" for state_name, ids in states if ids]
         row.button(
-            f"Repair missing sections ({len(report.missing)})",
+            f"Repair: {', '.join(gaps)}",
             icon=":material/healing:",
             key=state.step_widget("repair", step.id),
             on_click=request_repair,
             args=(step.id,),
             disabled=view.busy or view.variables is None,
-            help="Ask the model only for the missing sections and merge them into the draft in order.",
+            help="Ask the model only for the missing sections and the missing items of incomplete ones, "
+            "and merge them into the draft in order.",
         )
     if view.in_job(step.id):
         row.button("Stop", key=state.step_widget("stop", step.id), on_click=stop, icon=":material/stop:")

@@ -102,7 +102,7 @@ def _facts(draft: Draft) -> str:
 
 def draft_status(draft: Draft, report: ValidationReport | None) -> None:
     """The checklist summary, size and cost, why a draft stopped short, and the run's last notes."""
-    st.markdown(f"**{inert_inline(widgets.checklist_summary(report))}**")
+    widgets.checklist_verdict(report)
     st.caption(_facts(draft))
     if draft.status == "cancelled":
         st.warning(
@@ -111,7 +111,7 @@ def draft_status(draft: Draft, report: ValidationReport | None) -> None:
         )
     elif draft.status == "truncated":
         st.warning(
-            "The model stopped at its length limit. Repair the missing sections, edit, or re-run.",
+            "The model stopped at its length limit. Repair what is missing, edit, or re-run.",
             icon=":material/content_cut:",
         )
     elif draft.status in ("failed", "incomplete", "interrupted"):
@@ -124,7 +124,7 @@ def draft_status(draft: Draft, report: ValidationReport | None) -> None:
         )
     if draft.provider == "offline":
         st.caption("Offline draft: composed from your inputs and the checklist without a language model.")
-    for note in draft.notes[-3:]:
+    for note in [n for n in draft.notes if not (draft.error and draft.error in n)][-3:]:
         st.caption(inert_inline(note))
 
 

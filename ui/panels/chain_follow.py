@@ -54,7 +54,8 @@ def follow_job(view: ChainView, job: ChainJob, slots: dict[str, CardSlots]) -> N
         with area.container(height=460, autoscroll=True, border=False):
             if stage[0] == "repair":
                 st.caption(
-                    ":material/healing: Repair: the model writes only the missing sections; they are merged into the draft in order."
+                    ":material/healing: Repair: the model writes only the missing sections and the missing items of "
+                    "incomplete ones; they are merged into the draft in order."
                 )
             st.write_stream(job.text_stream(step_id, stage, tick))
         shown.add(target)

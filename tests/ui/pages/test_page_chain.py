@@ -44,8 +44,8 @@ def test_running_a_step_shows_the_draft_and_a_ticked_checklist(scripted_app, scr
     assert draft.report.ok
     text = app.texts()
     assert "AtlasFlow Escalation Procedure" in text  # the draft preview
-    assert "✓ all 11 required sections present" in text
-    assert "✓ Escalation Routing Rules" in text
+    assert ":material/check_circle: **all 11 required sections present**" in text
+    assert ":material/check_circle: Escalation Routing Rules" in text
     assert app.at.text_area(key=draft_key("playbook")).value == draft.text
     assert len(scripted.requests) == 1 and scripted.requests[0].task.step == "playbook"
     # runbooks can run now
@@ -62,9 +62,10 @@ def test_a_missing_section_is_crossed_and_repair_asks_only_for_it(scripted_app, 
     draft = app.draft("playbook")
     assert draft.report.missing == ["routing"]
     text = app.texts()
-    assert "✗ 1 of 11 sections missing or empty" in text
-    assert "✗ Escalation Routing Rules — **missing**" in text
-    assert "✓ Escalation Levels & Definitions" in text
+    assert ":material/warning: **10 of 11 sections present, 1 missing**" in text
+    assert ":material/cancel: Escalation Routing Rules — **missing**" in text
+    assert ":material/check_circle: Escalation Levels & Definitions" in text
+    assert app.at.button(key="repair__playbook").label == "Repair: 1 missing"
     assert len(scripted.requests) == 1  # no automatic repair
 
     app.click("repair__playbook")
@@ -77,8 +78,42 @@ def test_a_missing_section_is_crossed_and_repair_asks_only_for_it(scripted_app, 
     assert draft.report.ok, draft.report.missing
     assert "## 4) Escalation Routing Rules" in draft.text
     assert [v.kind for v in draft.versions] == ["generated", "repaired"]
-    assert "✓ all 11 required sections present" in app.texts()
+    assert ":material/check_circle: **all 11 required sections present**" in app.texts()
     assert app.at.text_area(key=draft_key("playbook")).value == draft.text
+
+
+def test_an_incomplete_section_is_flagged_and_repair_asks_only_for_its_items(
+    scripted_app, scripted, answers, procedure
+) -> None:
+    answers.thin_playbook_section(5)  # the customer communication standards, with none of their items
+    items = [item.text for item in procedure.checklist_for("playbook").section("customer_comms").items]
+    answers.repair = "## 5) Customer Communication Standards\n\n" + "".join(
+        f"- **{item}**: owned by the Escalation Owner.\n" for item in items
+    )
+    app = scripted_app.load_example().page("chain")
+    app.at.toggle(key="auto_repair_toggle").set_value(False).run()
+    app.click("run__playbook")
+    report = app.draft("playbook").report
+    assert report.incomplete == ["customer_comms"] and report.missing == [] and not report.ok
+    text = app.texts()
+    assert ":material/warning: **10 of 11 sections present, 1 incomplete**" in text
+    assert (
+        ":material/incomplete_circle: Customer Communication Standards (line 127) — **incomplete**: lacks 5 required items"
+    ) in text
+    assert app.at.button(key="repair__playbook").label == "Repair: 1 incomplete"
+
+    app.click("repair__playbook")
+    repair = scripted.requests[-1]
+    assert repair.task.sections == ["customer_comms"] and repair.task.items == {"customer_comms": items}
+    assert "lacks required points in 1 section" in repair.prompt and "Sections to write" not in repair.prompt
+    draft = app.draft("playbook")
+    assert draft.report.ok, draft.report.gaps
+    assert draft.text.count("## 5) Customer Communication Standards") == 1
+    assert draft.text.index("We treat every customer with respect") < draft.text.index(items[0]) < draft.text.index("## 6)")
+    text = app.texts()
+    assert ":material/check_circle: **all 11 required sections present**" in text
+    assert "Asking only for: Customer Communication Standards (5 missing items) (round 1)." in text
+    assert "repair__playbook" not in {b.key for b in app.at.button}
 
 
 def test_automatic_repair_runs_after_the_step(scripted_app, scripted, answers) -> None:

@@ -46,7 +46,7 @@ def test_reopen_loads_the_profile_and_drafts_into_a_new_session(scripted_app, ap
     second.page("organisation")
     assert second.at.text_input(key="var__escalation-procedure__company_name").value == "AtlasFlow"
     second.page("chain")
-    assert "✓ all 11 required sections present" in second.texts()
+    assert ":material/check_circle: **all 11 required sections present**" in second.texts()
 
 
 def test_resume_runs_only_the_unfinished_steps(reply_for, app_factory) -> None:
