@@ -25,7 +25,7 @@ from assistant.store.migrate import upgrade_schema
 from assistant.store.records import STEP_STATUSES, VERSION_KINDS, CachedAnswer, RunRecord, run_record
 from assistant.store.redaction import redact_url, refuse_secrets
 from assistant.store.schema import MAX_KEY_CHARS, RunRow, StepRow, utc_now
-from assistant.store.steps import add_figures, add_version, finish_attempt, set_current_report, start_attempt
+from assistant.store.steps import add_figures, add_version, finish_attempt, start_attempt
 
 DEFAULT_STALE_AFTER = 5.0  # a live step is checkpointed every second (at most 2)
 
@@ -231,15 +231,6 @@ class Store:
             return add_version(session, step, text, kind, now, made=made, usage=usage, cost=cost, report=report)
 
         return self._database.run(work)
-
-    def set_report(self, run_id: str, key: str, report: dict[str, Any]) -> None:
-        """Replace the verdict on the step's current version (after an edit was checked again)."""
-
-        def work(session: Session) -> None:
-            self._touch_run(session, run_id)
-            set_current_report(session, self._step(session, run_id, key), report)
-
-        self._database.run(work)
 
     def update_run(
         self, run_id: str, *, title: str | None = None, labels: list[str] | None = None, variables: dict[str, Any] | None = None
