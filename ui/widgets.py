@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 
 import streamlit as st
@@ -10,7 +9,7 @@ import streamlit as st
 from assistant.validation import SectionResult, ValidationReport
 from assistant.packs import Pack
 
-from ui import exporting, state
+from ui import diffs, exporting, state
 from ui.safety import inert_inline, inert_markdown
 from ui.state import Draft, Workspace
 
@@ -133,7 +132,7 @@ def markdown_text(text: str, *, demote: int = 2) -> None:
 
 
 def versions(draft: Draft, *, key: str, on_restore: Callable[[int], None]) -> None:
-    """Pick two versions, see a unified diff, restore one."""
+    """Pick two versions, see them side by side with the changes marked, restore one."""
     count = len(draft.versions)
     if count == 0:
         st.caption("No versions yet.")
@@ -148,13 +147,14 @@ def versions(draft: Draft, *, key: str, on_restore: Callable[[int], None]) -> No
     older = left.selectbox("Compare", list(labels), index=count - 2, format_func=labels.get, key=f"{key}__a__{count}")
     newer = right.selectbox("with", list(labels), index=count - 1, format_func=labels.get, key=f"{key}__b__{count}")
     a, b = draft.versions[older], draft.versions[newer]
-    diff = list(
-        difflib.unified_diff(a.text.splitlines(), b.text.splitlines(), fromfile=a.label, tofile=b.label, lineterm="")
-    )
-    added = sum(1 for line in diff if line.startswith("+") and not line.startswith("+++"))
-    removed = sum(1 for line in diff if line.startswith("-") and not line.startswith("---"))
+    added, removed = diffs.counts(a.text, b.text)
     st.caption(f"{added} line(s) added, {removed} removed.")
-    st.code("\n".join(diff) if diff else "(no differences)", language="diff")
+    rendered = diffs.side_by_side(a.text, b.text, a.label, b.label)
+    if rendered:
+        with st.container(height=480, border=True):
+            st.html(rendered)
+    else:
+        st.caption("The two versions are the same text.")
     st.button(
         f"Make v{a.number} the current draft",
         key=f"{key}__restore",

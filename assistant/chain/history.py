@@ -75,9 +75,6 @@ class GuardedHistory:
     def add_version(self, run_id: str, key: str, text: str, kind: str, **made: Any) -> int | None:
         return self._guard(f"save a version of {key}", self.store.add_version, run_id, key, text, kind, **made)
 
-    def set_report(self, run_id: str, key: str, report: dict) -> None:
-        self._guard(f"save the checklist of {key}", self.store.set_report, run_id, key, report)
-
     def set_run_status(self, run_id: str, status: str) -> None:
         self._guard("save the run's status", self.store.set_run_status, run_id, status)
 

@@ -107,6 +107,10 @@ class RunRecord(_Record):
     #: the document set's name, as the user gave it (None: named after its pack and organisation)
     title: str | None = None
     labels: list[str] = []
+    #: who owns the set, and the team it is shared with (None: only its owner and admins see it)
+    owner: str | None = None
+    owner_email: str | None = None
+    shared_with: str | None = None
     pack: str
     variables: dict[str, Any]
     provider: str
@@ -142,6 +146,8 @@ class RunRecord(_Record):
             "created_at": self.created_at.isoformat(),
             "provider": self.provider,
             "model": self.model,
+            "owner": self.owner_email or self.owner,
+            "shared_with": self.shared_with,
             "usage": self.usage.model_dump() if self.usage else None,
             "cost": self.cost,
             "steps": self._step_summaries(),
@@ -219,6 +225,9 @@ def run_record(row: RunRow, *, with_versions: bool, stale_after: timedelta) -> R
         id=row.id,
         title=row.title,
         labels=list(row.labels or []),
+        owner=row.owner,
+        owner_email=row.owner_email,
+        shared_with=row.shared_with,
         pack=row.pack,
         variables=row.variables,
         provider=row.provider,

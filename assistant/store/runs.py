@@ -10,14 +10,16 @@ object or a dict of headers: a key cannot reach the disk by accident.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from assistant.errors import RunNotFoundError, StoreError
 from assistant.settings import Settings
+from assistant.store.audit import AuditLog
 from assistant.store.cache import ResponseCache
 from assistant.store.engine import Database
 from assistant.store.lease import RunLeases
@@ -25,7 +27,7 @@ from assistant.store.migrate import upgrade_schema
 from assistant.store.records import STEP_STATUSES, VERSION_KINDS, CachedAnswer, RunRecord, run_record
 from assistant.store.redaction import redact_url, refuse_secrets
 from assistant.store.schema import MAX_KEY_CHARS, RunRow, StepRow, utc_now
-from assistant.store.steps import add_figures, add_version, finish_attempt, set_current_report, start_attempt
+from assistant.store.steps import add_figures, add_version, finish_attempt, start_attempt
 
 DEFAULT_STALE_AFTER = 5.0  # a live step is checkpointed every second (at most 2)
 
@@ -43,6 +45,8 @@ class Store:
             raise
         self._cache = ResponseCache(self._database)
         self._leases = RunLeases(self._database, self._stale_after)
+        #: who did what, appended only (see :mod:`.audit`)
+        self.audit = AuditLog(self._database)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
@@ -65,6 +69,8 @@ class Store:
         base_url: str | None,
         options: dict[str, Any],
         title: str | None = None,
+        owner: str | None = None,
+        owner_email: str | None = None,
     ) -> str:
         """Record a new run, a document set (status ``pending``), and return its id."""
         refuse_secrets(options)
@@ -79,6 +85,8 @@ class Store:
             base_url=redact_url(base_url),
             options=options,
             title=title.strip()[:200] if title and title.strip() else None,
+            owner=owner,
+            owner_email=owner_email,
             status="pending",
             created_at=now,
             updated_at=now,
@@ -113,18 +121,20 @@ class Store:
 
         return self._database.run(work, write=False)
 
-    def list_runs(self, limit: int = 100) -> list[RunRecord]:
-        """Newest first, with steps but without versions (``StepRecord.versions`` is ``None``)."""
+    def list_runs(self, limit: int = 100, *, owner: str | None = None, teams: Collection[str] = ()) -> list[RunRecord]:
+        """Newest first, with steps but without versions (``StepRecord.versions`` is ``None``).
+
+        With ``owner``, only that owner's sets and the sets shared with one of ``teams``.
+        """
         if limit < 1:
             raise ValueError("limit must be at least 1")
+        query = select(RunRow).order_by(RunRow.created_at.desc(), RunRow.id).limit(limit)
+        if owner is not None:
+            visible = RunRow.owner == owner
+            query = query.where(or_(visible, RunRow.shared_with.in_(list(teams))) if teams else visible)
 
         def work(session: Session) -> list[RunRecord]:
-            rows = session.scalars(
-                select(RunRow)
-                .order_by(RunRow.created_at.desc(), RunRow.id)
-                .limit(limit)
-                .options(selectinload(RunRow.steps))
-            ).all()
+            rows = session.scalars(query.options(selectinload(RunRow.steps))).all()
             return [run_record(row, with_versions=False, stale_after=self._stale_after) for row in rows]
 
         return self._database.run(work, write=False)
@@ -232,29 +242,28 @@ class Store:
 
         return self._database.run(work)
 
-    def set_report(self, run_id: str, key: str, report: dict[str, Any]) -> None:
-        """Replace the verdict on the step's current version (after an edit was checked again)."""
-
-        def work(session: Session) -> None:
-            self._touch_run(session, run_id)
-            set_current_report(session, self._step(session, run_id, key), report)
-
-        self._database.run(work)
+    def share_run(self, run_id: str, team: str | None) -> None:
+        """Share the set with ``team`` (its members may see and change it), or stop sharing (None)."""
+        self._update(run_id, {"shared_with": team[:100] if team else None})
 
     def update_run(
         self, run_id: str, *, title: str | None = None, labels: list[str] | None = None, variables: dict[str, Any] | None = None
     ) -> None:
         """Rename the document set, change its labels, or record the profile its next steps use."""
-        values: dict[str, Any] = {"updated_at": utc_now()}
+        values: dict[str, Any] = {}
         if title is not None:
             values["title"] = title.strip()[:200] or None
         if labels is not None:
             values["labels"] = sorted({label.strip()[:40] for label in labels if label.strip()})
         if variables is not None:
             values["variables"] = variables
+        self._update(run_id, values)
 
+    def _update(self, run_id: str, values: dict[str, Any]) -> None:
         def work(session: Session) -> None:
-            result = session.connection().execute(update(RunRow).where(RunRow.id == run_id).values(**values))
+            result = session.connection().execute(
+                update(RunRow).where(RunRow.id == run_id).values(**values, updated_at=utc_now())
+            )
             if result.rowcount == 0:
                 raise self._not_found(run_id)
 

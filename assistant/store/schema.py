@@ -94,13 +94,17 @@ class RunRow(Base):
     #: the document set's name and labels, as the user gives them (0003)
     title: Mapped[str | None] = mapped_column(String(200))
     labels: Mapped[list[str] | None] = mapped_column(JSON)
+    #: who owns the set (issuer|subject of a signed-in user, or local:NAME) and the team it is shared with (0004)
+    owner: Mapped[str | None] = mapped_column(String(300))
+    owner_email: Mapped[str | None] = mapped_column(String(320))
+    shared_with: Mapped[str | None] = mapped_column(String(100))
     #: who is running the run now (host, process, runner) and until when, unless renewed (0002)
     lease_owner: Mapped[str | None] = mapped_column(String(200))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     steps: Mapped[list[StepRow]] = relationship(order_by="StepRow.id", lazy="raise", passive_deletes=True)
 
-    __table_args__ = (Index("ix_runs_created_at", "created_at"),)
+    __table_args__ = (Index("ix_runs_created_at", "created_at"), Index("ix_runs_owner", "owner"))
 
 
 class StepRow(Base):
@@ -166,3 +170,22 @@ class CacheRow(Base):
     text: Mapped[str] = mapped_column(CleanText)
     usage: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditRow(Base):
+    """Who did what to which document set, when: appended, never changed (0004)."""
+
+    __tablename__ = "audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(300))
+    actor_email: Mapped[str | None] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(40))
+    run_id: Mapped[str | None] = mapped_column(String(32))
+    step: Mapped[str | None] = mapped_column(String(MAX_KEY_CHARS))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: what the action cost with the server's keys (a run, a repair), for daily budgets
+    cost: Mapped[float | None] = mapped_column(Float)
+
+    __table_args__ = (Index("ix_audit_at", "at"), Index("ix_audit_actor_at", "actor", "at"))

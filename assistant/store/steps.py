@@ -102,14 +102,6 @@ def add_figures(step: StepRow, usage: Mapping[str, Any] | None, cost: float | No
     step.cost = None if cost is None or unknown_before else round((step.cost or 0.0) + cost, 6)
 
 
-def set_current_report(session: Session, step: StepRow, report: Mapping[str, Any]) -> None:
-    """The verdict on the current version (after an edit was re-checked, say)."""
-    step.report = dict(report)
-    current = _current(session, step)
-    if current is not None:
-        current.report = dict(report)
-
-
 def _current(session: Session, step: StepRow) -> VersionRow | None:
     number = session.scalar(select(func.max(VersionRow.number)).where(VersionRow.step_id == step.id))
     if number is None:

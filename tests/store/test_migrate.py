@@ -81,6 +81,8 @@ def test_a_database_filled_at_the_first_revision_survives_the_upgrade(db_url: st
         assert (run.variables, run.options) == ({"company_name": "AtlasFlow"}, {"steps": ["playbook"]})
         assert (run.status, run.cost) == ("done", 0.25)
         assert run.created_at == created and run.usage == TokenUsage(input_tokens=10, output_tokens=20)
+        # a set from before owners belongs to the configured legacy owner (default local:legacy), shared with nobody
+        assert (run.owner, run.shared_with, run.title, run.labels) == ("local:legacy", None, None, [])
         assert [(v.kind, v.text) for v in run.steps[0].versions or []] == [("generated", "old text")]
         assert store.cache_get(SHA) is not None
         store.add_version(run.id, "playbook", "new text", "edited")

@@ -45,6 +45,8 @@ def test_a_running_step_without_a_recent_heartbeat_reads_interrupted(store: Stor
         "created_at": run.created_at.isoformat(),
         "provider": "openai",
         "model": "gpt-4.1-mini",
+        "owner": None,
+        "shared_with": None,
         "usage": None,
         "cost": None,
         "steps": [

@@ -123,14 +123,13 @@ def test_versions_keep_every_text_in_order(store: Store) -> None:
     assert [v.created_at for v in versions] == sorted(v.created_at for v in versions)
 
 
-def test_add_version_makes_the_text_current_and_set_report_replaces_the_report(store: Store) -> None:
+def test_add_version_makes_the_text_and_its_report_current(store: Store) -> None:
     run_id = new_run(store)
     store.start_step(run_id, "playbook", prompt="p", system=None)
     store.finish_step(run_id, "playbook", status="done", text="draft", report={"ok": False})
-    store.add_version(run_id, "playbook", "fixed", "edited")
-    store.set_report(run_id, "playbook", {"ok": True, "missing": []})
+    store.add_version(run_id, "playbook", "fixed", "edited", report={"ok": True, "missing": []})
     step = store.get_run(run_id).steps[0]
-    assert (step.text, step.report) == ("fixed", {"ok": True, "missing": []})
+    assert (step.text, step.report, step.current.report) == ("fixed", {"ok": True, "missing": []}, {"ok": True, "missing": []})
 
 
 def test_bad_values_are_refused(store: Store) -> None:
@@ -149,12 +148,8 @@ def test_bad_values_are_refused(store: Store) -> None:
 
 def test_writing_to_a_step_that_was_never_started_says_so(store: Store) -> None:
     run_id = new_run(store)
-    for write in (
-        lambda: store.checkpoint(run_id, "playbook", "x"),
-        lambda: store.set_report(run_id, "playbook", {}),
-    ):
-        with pytest.raises(StoreError, match="no step 'playbook'; start the step"):
-            write()
+    with pytest.raises(StoreError, match="no step 'playbook'; start the step"):
+        store.checkpoint(run_id, "playbook", "x")
 
 
 def test_a_pasted_or_imported_text_becomes_a_step_of_the_set(store: Store) -> None:
@@ -253,7 +248,7 @@ def test_an_unknown_run_id_says_how_to_find_runs(store: Store) -> None:
         "checkpoint": lambda: store.checkpoint("nope", "playbook", "x"),
         "finish_step": lambda: store.finish_step("nope", "playbook", status="done", text="x"),
         "add_version": lambda: store.add_version("nope", "playbook", "x", "edited"),
-        "set_report": lambda: store.set_report("nope", "playbook", {}),
+        "update_run": lambda: store.update_run("nope", title="x"),
     }
     for name, call in calls.items():
         with pytest.raises(RunNotFoundError) as caught:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 
 import docx
@@ -134,9 +135,9 @@ def test_an_edited_draft_is_what_the_next_step_reads(scripted_app, scripted) -> 
     draft = app.draft("playbook")
     assert draft.text == edited and draft.edited
     assert [v.kind for v in draft.versions] == ["generated", "edited"]
-    # the diff of the two versions is shown
-    diffs = [c.value for c in app.at.code if c.language == "diff"]
-    assert any("+Our war room is #esc-bridge-7734" in d for d in diffs)
+    # the two versions are shown side by side, the added line marked
+    shown = [html.unescape(element.proto.body).replace("\xa0", " ") for element in app.at.get("html")]
+    assert any("Our war room is #esc-bridge-7734" in body and "diff_add" in body for body in shown)
     # and the history has the edit
     studio_store_text = _stored_text(app, draft.run_id, "playbook")
     assert studio_store_text == edited
