@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     allowed_base_urls: str | None = Field(
         default=None, description="comma-separated base URLs the operator's keys may also be sent to"
     )
+    allow_anonymous: bool = Field(default=False, description="serve beyond this machine without sign-in (not recommended)")
+    allowed_emails: str | None = Field(default=None, description="team mode: comma-separated addresses allowed in")
+    allowed_domains: str | None = Field(default=None, description="team mode: comma-separated email domains allowed in")
+    admins: str | None = Field(default=None, description="team mode: comma-separated addresses of admins")
+    teams: str | None = Field(default=None, description='team mode: JSON {"team": ["address", ...]}; unset: one team of everyone')
+    user_daily_budget_usd: float | None = Field(default=None, ge=0, description="team mode: what one person may spend a day on the server's keys")
     database_url: str | None = None
     data_dir: Path | None = None
     prompts_dir: Path | None = Field(default=None, description="extra folder of user prompt packs")
@@ -82,7 +88,10 @@ class Settings(BaseSettings):
     cache: bool = Field(default=False, description="reuse stored answers for identical requests")
     max_variable_chars: int = Field(default=4000, ge=100)
 
-    @field_validator("provider", "model", "base_url", "database_url", "allowed_base_urls", mode="before")
+    @field_validator(
+        "provider", "model", "base_url", "database_url", "allowed_base_urls", "allowed_emails", "allowed_domains",
+        "admins", "teams", "user_daily_budget_usd", mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -11,17 +11,21 @@ The faces (``assistant.cli``, ``ui``) import from here only: the ``Studio``, the
 and the value types they show, never the history store, the chain runner or the providers.
 """
 
-from assistant.api.access import visitor_settings
+from assistant.api.access import EVERYONE, TeamPolicy, Viewer, visitor_settings
 from assistant.api.document_sets import StepState, made_label, stale_reasons
 from assistant.api.resume import Resumption
 from assistant.api.studio import Studio
+from assistant.api.team import BudgetError
 from assistant.chain import ChainEvent, RunResult, StepResult, missing_inputs, remaining_steps
 from assistant.export import ExportDocument, ExportStep
 from assistant.providers.base import Provider
-from assistant.store import RunRecord, StepRecord, VersionRecord
+from assistant.store import AuditRecord, RunRecord, StepRecord, VersionRecord
 from assistant.validation import ValidationReport
 
 __all__ = [
+    "EVERYONE",
+    "AuditRecord",
+    "BudgetError",
     "ChainEvent",
     "ExportDocument",
     "ExportStep",
@@ -33,7 +37,9 @@ __all__ = [
     "StepResult",
     "StepState",
     "Studio",
+    "TeamPolicy",
     "ValidationReport",
+    "Viewer",
     "VersionRecord",
     "made_label",
     "missing_inputs",

@@ -15,17 +15,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.api import documents
+from assistant.api import team
+from assistant.api.access import Viewer, uses_server_key
 from assistant.api.document_sets import StepState, document_set, unfinished_steps
 from assistant.api.resume import Resumption, resumption
 from assistant.bounded import MAX_ANSWER_CHARS, check_size
-from assistant.errors import UserInputError
+from assistant.errors import RunNotFoundError, UserInputError
 from assistant.chain import ChainRunner, RunEstimate, RunOptions, RunResult, estimate_run
 from assistant.export import ExportDocument, default_title, organisation_name
 from assistant.packs import Pack, PackLibrary, RenderedPrompt, Step, prepare_variables, render_all_parts
 from assistant.providers import make_provider
 from assistant.providers.base import Provider
 from assistant.settings import DEFAULT_MODELS, HOSTED_PROVIDERS, Settings
-from assistant.store import RunRecord
+from assistant.store import AuditRecord, RunRecord
 from assistant.validation import ValidationReport, validate_step
 
 if TYPE_CHECKING:
@@ -38,11 +40,18 @@ class Studio:
     """Settings, the pack library and (opened on first use) the run history."""
 
     def __init__(
-        self, settings: Settings | None = None, *, library: PackLibrary | None = None, store: Store | None = None
+        self,
+        settings: Settings | None = None,
+        *,
+        library: PackLibrary | None = None,
+        store: Store | None = None,
+        viewer: Viewer | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.library = library or PackLibrary(self.settings.prompts_dir)
         self._store = store
+        #: who this Studio acts for: what they see and change, and whose name goes in the audit trail
+        self.viewer = viewer or Viewer.local()
 
     @staticmethod
     def open_history(database_url: str) -> Store:
@@ -61,7 +70,7 @@ class Studio:
     def with_settings(self, **overrides: Any) -> Studio:
         """The same library and history with some settings changed (``None`` keeps a setting)."""
         changed = self.settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
-        return Studio(changed, library=self.library, store=self._store)
+        return Studio(changed, library=self.library, store=self._store, viewer=self.viewer)
 
     # --- packs and prompts ---------------------------------------------------------------
 
@@ -120,7 +129,39 @@ class Studio:
             system_pack=self.expert_pack() if expert else None,
             base_url=self.settings.base_url if chosen.name in HOSTED_PROVIDERS else None,
             cancel=cancel,
+            owner=(self.viewer.owner, self.viewer.email),
+            on_finish=self._finished(chosen.name) if history else None,
         )
+
+    def _finished(self, provider: str) -> Any:
+        """Records a finished run or repair in the audit trail, with its cost when the operator's key paid."""
+        paid = uses_server_key(self.settings, provider)
+
+        def hook(action: str, run_id: str | None, cost: float | None, steps: list[str]) -> None:
+            team.record(self.store, self.viewer, action, run_id, detail={"steps": steps, "provider": provider}, cost=cost if paid else None)
+
+        return hook
+
+    # --- a shared studio --------------------------------------------------------------------------
+
+    def budget_left(self, provider: str) -> float | None:
+        """What the viewer may still spend today on the operator's key with ``provider`` (None: no limit)."""
+        if not uses_server_key(self.settings, provider):
+            return None
+        return team.budget_left(self.store, self.viewer, self.settings.user_daily_budget_usd)
+
+    def check_budget(self, provider: str, estimated: float | None) -> None:
+        """Refuse a run whose estimate would take the viewer past today's budget (operator's key only)."""
+        if uses_server_key(self.settings, provider):
+            team.check_budget(self.store, self.viewer, self.settings.user_daily_budget_usd, estimated)
+
+    def audit(self, limit: int = 200) -> list[AuditRecord]:
+        """The audit trail, newest first (admins only)."""
+        return team.audit_entries(self.store, self.viewer, limit)
+
+    def record(self, action: str, run_id: str | None = None, **fields: Any) -> None:
+        """Add to the audit trail (e.g. an export the app handed out)."""
+        team.record(self.store, self.viewer, action, run_id, **fields)
 
     def estimate(
         self,
@@ -149,7 +190,8 @@ class Studio:
 
     def runs(self, limit: int = 100, search: str = "") -> list[RunRecord]:
         """Document sets, newest first; ``search`` matches their name, organisation, labels or pack."""
-        records = self.store.list_runs(limit=limit)
+        everything = self.viewer.admin
+        records = self.store.list_runs(limit=limit, owner=None if everything else self.viewer.owner, teams=self.viewer.teams)
         words = search.casefold().split()
         if not words:
             return records
@@ -157,25 +199,56 @@ class Studio:
 
     def _searchable(self, record: RunRecord) -> str:
         pack = self.library.packs.get(record.pack)
-        return " ".join([self.set_name(record), record.pack, *record.labels, pack.title if pack else ""]).casefold()
+        return " ".join([self.set_name(record), record.pack, *record.labels, pack.title if pack else "", record.owner_email or ""]).casefold()
 
     def run(self, run_id: str) -> RunRecord:
-        return self.store.get_run(run_id)
+        """A document set the viewer may see; anyone else's reads as not found, never as forbidden."""
+        record = self.store.get_run(run_id)
+        if not self.viewer.sees(record):
+            raise RunNotFoundError(f"No run {run_id!r} in the history; run `playbook history` to list runs.")
+        return record
 
     def delete_run(self, run_id: str) -> None:
+        """Delete a set the viewer owns (its audit trail stays)."""
+        self._owned(run_id)
         self.store.delete_run(run_id)
+        self.record("deleted", run_id)
+
+    def share(self, run_id: str, team_name: str | None) -> None:
+        """Share a set the viewer owns with one of their teams, or stop sharing it (None)."""
+        self._owned(run_id)
+        if team_name is not None and team_name not in self.viewer.teams and not self.viewer.admin:
+            raise UserInputError(f"You are not in the team {team_name!r}; share with one of: {', '.join(sorted(self.viewer.teams)) or 'none'}.")
+        self.store.share_run(run_id, team_name)
+        self.record("shared" if team_name else "unshared", run_id, detail={"team": team_name})
+
+    def _owned(self, run_id: str) -> RunRecord:
+        record = self.run(run_id)
+        if not self.viewer.owns(record):
+            owner = record.owner_email or record.owner
+            raise UserInputError(f"Only the owner ({owner}) or an admin may do that to this document set.")
+        return record
+
+    def writable(self, run_id: str) -> RunRecord:
+        """A set the viewer may add to (their own, or shared with their team), before a run, repair or edit."""
+        return self.run(run_id)
 
     def set_name(self, record: RunRecord) -> str:
         return documents.set_name(self.library.packs.get(record.pack), record)
 
     def rename(self, run_id: str, *, title: str | None = None, labels: list[str] | None = None) -> None:
+        self.writable(run_id)
         self.store.update_run(run_id, title=title, labels=labels)
+        self.record("renamed", run_id, detail={"title": title, "labels": labels})
 
     def start_document_set(self, pack: Pack, values: Mapping[str, Any], title: str | None = None) -> str:
         """An empty document set for text a person brings (a pasted draft) before anything has run."""
-        return self.store.create_run(
-            pack=pack.name, variables=dict(values), provider="none", model="none", base_url=None, options={}, title=title
+        run_id = self.store.create_run(
+            pack=pack.name, variables=dict(values), provider="none", model="none", base_url=None, options={}, title=title,
+            owner=self.viewer.owner, owner_email=self.viewer.email,
         )
+        self.record("created", run_id)
+        return run_id
 
     def document_set(self, record: RunRecord, variables: Mapping[str, Any] | None = None) -> list[StepState]:
         """Every step of a stored set with its current version, provenance and staleness (judged
@@ -186,9 +259,12 @@ class Studio:
         self, run_id: str, step_id: str, text: str, report: ValidationReport | None, kind: str = "edited"
     ) -> int:
         """A person changed (or pasted, or accepted) a step's text: a new current version, checked."""
-        return self.store.add_version(
+        self.writable(run_id)
+        number = self.store.add_version(
             run_id, step_id, text, kind, report=report.model_dump(mode="json") if report is not None else None
         )
+        self.record(kind, run_id, step=step_id, detail={"version": number})
+        return number
 
     def restore_version(self, run_id: str, step_id: str, number: int) -> int:
         """Make an older version current again (as a new version that keeps how the old one was made)."""
@@ -196,9 +272,11 @@ class Studio:
         old = next((v for v in (step.versions or []) if v.number == number), None) if step else None
         if old is None:
             raise UserInputError(f"Step {step_id!r} of run {run_id} has no version {number}.")
-        return self.store.add_version(
+        number = self.store.add_version(
             run_id, step_id, old.text, "restored", provider=old.provider, model=old.model, inputs=old.inputs, report=old.report
         )
+        self.record("restored", run_id, step=step_id, detail={"from": old.number, "version": number})
+        return number
 
     def resumption(
         self,

@@ -38,6 +38,10 @@ from assistant.providers.tokens import count_tokens
 from assistant.validation import ValidationReport, validate_step
 
 
+#: told of every finished run or repair: (action, run id, cost, steps)
+FinishHook = Callable[[str, str | None, float | None, list[str]], None]
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -58,6 +62,8 @@ class ChainRunner:
         base_url: str | None = None,
         cancel: threading.Event | None = None,
         sleep: Callable[[float], None] | None = None,
+        owner: tuple[str, str | None] | None = None,
+        on_finish: FinishHook | None = None,
     ) -> None:
         self.pack = pack
         self.provider = provider
@@ -70,6 +76,9 @@ class ChainRunner:
         self.system_pack = system_pack
         self.base_url = base_url
         self.cancel = cancel or threading.Event()
+        #: who a new run belongs to (owner key, email), and who hears about every finished run or repair
+        self._owner = owner
+        self._on_finish = on_finish
         #: this runner's name on the run's lease: machine, process and runner
         self._lease_owner = f"{socket.gethostname()[:120]} pid {os.getpid()} runner {uuid.uuid4().hex[:8]}"
         self._event_lock = threading.Lock()
@@ -129,7 +138,10 @@ class ChainRunner:
                     pending, available, finished_parts, results,
                     lambda step, inputs: self._run_step(step, inputs, finished_parts, run_id),
                 )
-            return self._close_run(plan, results, run_id, started, started_at)
+            result = self._close_run(plan, results, run_id, started, started_at)
+            if self._on_finish is not None:
+                self._on_finish("ran", run_id, result.cost, [s.id for s in plan if s.id not in previous])
+            return result
         finally:
             if self._history is not None and run_id is not None:
                 self._history.release_lease(run_id, self._lease_owner)
@@ -172,6 +184,8 @@ class ChainRunner:
                     "system_pack": self.system_pack.name if self.system_pack else None,
                     "max_tokens": self.options.max_tokens,
                 },
+                owner=self._owner[0] if self._owner else None,
+                owner_email=self._owner[1] if self._owner else None,
             )
         if self.store is not None and run_id is not None:
             self.store.acquire_lease(run_id, self._lease_owner)  # before any request: one runner per run
@@ -344,6 +358,8 @@ class ChainRunner:
         system = render_step(self.pack, step, self.variables, needed, part=part, system_pack=self.system_pack).system
         self._repairs.run(step, result, run_id, system=system, rounds=max(self.options.max_repair_rounds, 1))
         result.cost = cost_of(self.model, result.repair_usage)
+        if self._on_finish is not None and result.repair_usage.output_tokens:
+            self._on_finish("repaired", run_id, result.cost, [step.id])
         return result
 
 

@@ -27,12 +27,15 @@ ExpertOption = Annotated[bool, typer.Option("--expert", help="use the escalation
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="text or json")]
 
 
-def studio(**overrides: Any) -> Studio:
-    """A Studio on the environment's settings, with the command line's choices (``None`` keeps a setting)."""
-    from assistant.api import Studio
+def studio(owner: str | None = None, **overrides: Any) -> Studio:
+    """A Studio on the environment's settings, with the command line's choices (``None`` keeps a setting).
+
+    The command line acts for the local user (``--owner NAME`` records another name on new runs).
+    """
+    from assistant.api import Studio, Viewer
     from assistant.settings import Settings
 
-    return Studio(Settings(**{k: v for k, v in overrides.items() if v is not None}))
+    return Studio(Settings(**{k: v for k, v in overrides.items() if v is not None}), viewer=Viewer.local(owner))
 
 
 def err(message: str) -> None:

@@ -26,7 +26,9 @@ def _set_lines(summary: dict) -> list[str]:
     figures = f"{usage.get('input_tokens', 0):,} in / {usage.get('output_tokens', 0):,} out tokens" if usage else "no tokens"
     cost = "" if summary.get("cost") is None else f", ${summary['cost']:.4f}"
     labels = f"  [{', '.join(summary['labels'])}]" if summary.get("labels") else ""
-    lines = [f"{summary['id']}  {summary['created_at'][:16]}  {summary['title']}  {summary['status']} · {figures}{cost}{labels}"]
+    owner = f" · by {summary['owner']}" if summary.get("owner") else ""
+    shared = f" · shared with {summary['shared_with']}" if summary.get("shared_with") else ""
+    lines = [f"{summary['id']}  {summary['created_at'][:16]}  {summary['title']}{owner}{shared}  {summary['status']} · {figures}{cost}{labels}"]
     for step in summary["document"]:
         version = f"v{step['version']}" if step["version"] else "no version"
         stale = f" — OUT OF DATE: {'; '.join(step['stale'])}" if step["stale"] else ""
@@ -72,12 +74,32 @@ def export(
     if document is None:
         raise UserInputError(f"Run {run_id} has no text yet; nothing to export.")
     path = write(document, fmt.value, out)
+    chosen.record("exported", run_id, detail={"format": fmt.value})
     stale = chosen.stale_steps(record)
     if stale:
         err(f"Note: out of date in this export: {', '.join(s.title for s in chosen.document_set(record) if s.id in stale)}.")
     err(f"Wrote {path}")
 
 
+def audit(
+    fmt: FormatOption = OutputFormat.text,
+    limit: Annotated[int, typer.Option(min=1, help="how many entries, newest first")] = 200,
+) -> None:
+    """Who created, ran, edited, repaired, exported, shared and deleted what, and when.
+
+    Example: playbook audit --format json
+    """
+    entries = studio().audit(limit)
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps([e.model_dump(mode="json") for e in entries], indent=2, ensure_ascii=False))
+        return
+    for entry in entries:
+        cost = "" if entry.cost is None else f" ${entry.cost:.4f}"
+        where = f" {entry.run_id}" + (f"/{entry.step}" if entry.step else "") if entry.run_id else ""
+        typer.echo(f"{entry.at:%Y-%m-%d %H:%M:%S}  {entry.actor_email or entry.actor}  {entry.action}{where}{cost}")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(history)
     app.command()(export)
+    app.command()(audit)

@@ -22,7 +22,7 @@ ProviderOption = Enum("ProviderOption", {name.value: name.value for name in USER
 
 
 def _prepared(
-    pack_name: str, resume: str | None, vars_file: Path | None, var: list[str], provider: str | None, model: str | None, base_url: str | None, cache: bool
+    pack_name: str, resume: str | None, vars_file: Path | None, var: list[str], provider: str | None, model: str | None, base_url: str | None, cache: bool, owner: str | None = None
 ) -> tuple[Studio, Pack, dict, list[str] | None]:
     """The Studio, pack, variables and steps of a new run, or of a stored run being finished.
 
@@ -31,7 +31,7 @@ def _prepared(
     ``--resume`` must be the run's own (the command first ran, with ``--resume`` appended).
     """
     if resume is None:
-        chosen = studio(provider=provider, model=model, base_url=base_url, cache=cache or None)
+        chosen = studio(owner, provider=provider, model=model, base_url=base_url, cache=cache or None)
         pack, variables = load_variables(chosen, pack_name, vars_file, var)
         return chosen, pack, variables, None
     from assistant.packs import load_variables_file, parse_overrides
@@ -39,6 +39,7 @@ def _prepared(
     given = load_variables_file(vars_file) if vars_file else None
     plan = studio().resumption(resume, pack_name, variables=given, overrides=parse_overrides(var))
     chosen = studio(
+        owner,
         provider=provider or (plan.provider if plan.provider in USER_PROVIDERS else None),
         model=model or plan.model,
         base_url=base_url if base_url is not None else plan.base_url,
@@ -90,6 +91,7 @@ def run(
     cache: Annotated[bool, typer.Option("--cache", help="reuse stored answers for identical requests")] = False,
     history: Annotated[bool, typer.Option("--history/--no-history", help="record the run in the history database")] = True,
     strict: Annotated[bool, typer.Option("--strict", help="exit 1 when any checklist is not satisfied")] = False,
+    owner: Annotated[Optional[str], typer.Option(help="name recorded as the new run's owner (default: your login name)")] = None,
 ) -> None:
     """Run a pack's prompt chain and write the drafts.
 
@@ -98,7 +100,7 @@ def run(
     if resume and not history:
         raise UserInputError("--resume needs the run history; drop --no-history.")
     name = provider.value if provider else None
-    chosen, chosen_pack, variables, planned = _prepared(pack, resume, vars_file, var, name, model, base_url, cache)
+    chosen, chosen_pack, variables, planned = _prepared(pack, resume, vars_file, var, name, model, base_url, cache, owner)
     step_ids = [s.strip() for s in steps.split(",") if s.strip()] if steps else planned
     runner = chosen.runner(
         chosen_pack, variables, expert=expert, history=history, concurrency=concurrency, max_tokens=max_tokens, max_repair_rounds=repair_rounds
