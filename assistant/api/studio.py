@@ -314,9 +314,11 @@ class Studio:
         author: str | None = None,
     ) -> ExportDocument | None:
         """A stored set as one labelled document: current versions in chain order, each headed by
-        its document title, how each was made and whether it is out of date; ``author`` (a
-        signed-in person) names who the files are by. None while nothing is written."""
-        return documents.run_document(self.pack(record.pack), record, title, variables, author)
+        its document title, how each was made and whether it is out of date. The files name
+        ``author``, else the signed-in viewer (by email; the local user's login name is never
+        written), else the organisation. None while nothing is written."""
+        by = author or self.viewer.email
+        return documents.run_document(self.pack(record.pack), record, title, variables, by)
 
     def set_summary(self, record: RunRecord) -> dict[str, Any]:
         """A stored set for ``run.json`` and ``playbook history --format json``."""
