@@ -77,6 +77,7 @@ class RepairRounds:
             version = context.store.add_version(
                 run_id, step.id, result.text, "repaired", provider=context.provider.name, model=context.model,
                 usage=spent.model_dump(), cost=cost_of(context.model, spent), report=report.model_dump(mode="json"),
+                status=result.status,
             )
             context.provenance.note(step.id, version)
         context.emit(ChainEvent(kind="repaired", step=step.id, report=report, usage=result.repair_usage))

@@ -225,12 +225,17 @@ class Store:
         cost: float | None = None,
         inputs: dict[str, Any] | None = None,
         report: dict[str, Any] | None = None,
+        status: str | None = None,
     ) -> int:
         """Keep a new current version: 'edited' by a person, 'repaired' by the chain (``usage`` and
         ``cost`` are the repair call's, added to the step's totals), 'restored', 'imported'.
-        Returns the version number (1 for a step's first version); the step is created if new.
+        ``status`` is the step's status with this version (a repair can finish a cut-off draft, or
+        be cut off itself). Returns the version number (1 for a step's first version); the step is
+        created if new.
         """
         _check(kind, VERSION_KINDS, "version kind")
+        if status is not None:
+            _check(status, STEP_STATUSES, "step status")
         _check_key(key)
         made = {"provider": provider, "model": model, "inputs": inputs}
 
@@ -238,6 +243,8 @@ class Store:
             now = self._touch_run(session, run_id)
             step = self._step(session, run_id, key, create_at=now)
             add_figures(step, usage, cost)
+            if status is not None:
+                step.status = status
             return add_version(session, step, text, kind, now, made=made, usage=usage, cost=cost, report=report)
 
         return self._database.run(work)

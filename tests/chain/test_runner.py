@@ -329,3 +329,15 @@ def test_fan_out_usage_adds_up_across_parallel_parts(procedure: Pack, atlasflow:
             ["runbooks"], outputs={"playbook": "PLAYBOOK"}
         )
         assert result.steps["runbooks"].usage.input_tokens == 400 and result.steps["runbooks"].usage.output_tokens == 40
+
+
+def test_a_repair_cut_off_at_the_length_limit_leaves_the_stored_step_truncated_like_the_result(procedure, atlasflow, tmp_path) -> None:
+    from assistant.providers.scripted import ScriptedProvider, ScriptedReply
+    from assistant.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'h.db'}")
+    replies = [ScriptedReply.from_text("## 1) Escalation Levels\n\nLevel 1: the agent owns it.\n"), ScriptedReply.from_text("## 4) Escalation Routing Rules\n\nRoute by", finish_reason="length")]
+    result = ChainRunner(procedure, ScriptedProvider(replies), model="m", variables=atlasflow, store=store, options=RunOptions(max_repair_rounds=1)).run(["playbook"])
+    step = result.steps["playbook"]
+    stored = store.get_run(result.run_id).steps[0]
+    assert step.status == "truncated" and stored.status == step.status and stored.current.kind == "repaired"
