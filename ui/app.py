@@ -2,8 +2,10 @@
 
     streamlit run ui/app.py        (or: make run)
 
-This file sets up the page, creates the session keys once, draws the shared
-sidebar (``ui/sidebar.py``) and routes to the pages listed with ``st.navigation``. Pages talk to the engine only through
+This file sets up the page, creates the session keys once, lets the person in
+(``ui/gate.py``: sign-in in team mode, loopback only in personal mode), draws the shared
+sidebar (``ui/sidebar.py``) and routes to the pages listed with ``st.navigation``
+(the Audit trail only for admins). Pages talk to the engine only through
 ``assistant`` (see ``ui/session.py`` and ``ui/runs.py``).
 """
 
@@ -15,13 +17,24 @@ import project_path  # noqa: F401  (puts the project root on sys.path)
 import streamlit as st
 
 from assistant.errors import PlaybookError
-from ui import runs, session, shell, sidebar, state
+from ui import gate, runs, session, shell, sidebar, state
 from ui.safety import inert_inline
 
 st.set_page_config(page_title="Escalation Playbook Studio", page_icon=":material/account_tree:", layout="wide")
 
 state.init_session()
 state.apply_pending_widget_values()
+
+# --- the door: nobody unsigned (or not allowed) gets past this point -----------------------------
+
+try:
+    settings = session.environment_settings()
+    viewer = gate.admit(settings)
+    studio = session.studio(viewer)
+    gate.record_sign_in(studio)
+except PlaybookError as exc:
+    st.error(inert_inline(exc.message), icon=":material/error:")
+    st.stop()
 
 PAGES = Path(__file__).parent / "pages"
 pages = [
@@ -33,14 +46,12 @@ pages = [
     st.Page(PAGES / "dashboard.py", title="Dashboard", icon=":material/monitoring:"),
     st.Page(PAGES / "history.py", title="History", icon=":material/history:"),
 ]
+if viewer.admin:
+    pages.append(st.Page(PAGES / "audit.py", title="Audit trail", icon=":material/policy:"))
 current = st.navigation(pages)
 
-try:
-    studio = session.studio()
-except PlaybookError as exc:
-    st.error(inert_inline(exc.message), icon=":material/error:")
-    st.stop()
-
+if gate.open_to_anyone(settings):
+    gate.warn_open_to_anyone()
 
 sidebar.draw(studio)
 

@@ -203,7 +203,8 @@ def export_buttons(pack: Pack, ws: Workspace) -> None:
             file_name=exporting.file_name(doc.title, fmt),
             mime=exporting.MIME[fmt],
             key=key,
-            on_click="ignore",
+            on_click=exporting.record_export,
+            args=(ws.run_id, fmt),
             icon=":material/download:",
             width="stretch",
         )
