@@ -76,20 +76,23 @@ def _prepared_or_raise(studio: Studio, pack: Pack, ws: Workspace) -> dict:
     return variables
 
 
-def _open_set(studio: Studio, ws: Workspace, run_id: str | None) -> None:
-    """Check the set a run or repair adds to is still the person's (or shared with them); if it was
-    deleted or unshared meanwhile, close it in this session and say so."""
-    if run_id is None:
-        return
+#: a person's set was deleted, or its owner stopped sharing it, while this session had it open
+GONE = (
+    "The document set open here is no longer available to you (it was deleted, or is no longer shared with your "
+    "team), so it is closed. Running a step starts a new set."
+)
+
+
+def still_available(studio: Studio, ws: Workspace) -> bool:
+    """Whether the pack's set is still the person's (or shared with them); one that is gone is closed here."""
+    if ws.run_id is None:
+        return True
     try:
-        studio.writable(run_id)
+        studio.writable(ws.run_id)
     except RunNotFoundError:
-        if ws.run_id == run_id:
-            ws.run_id, ws.drafts = None, {}
-        raise PlaybookError(
-            "That document set is no longer available to you (it was deleted, or is no longer shared with your team); "
-            "it is closed here. Run again to start a new set."
-        ) from None
+        ws.run_id, ws.drafts = None, {}
+        return False
+    return True
 
 
 def _within_budget(studio: Studio, provider: Provider, pack: Pack, variables: dict, steps: list[str], ws: Workspace) -> None:
@@ -118,8 +121,11 @@ def start_run(studio: Studio, pack: Pack, steps: list[str], *, resume_run: str |
         if lacking and resume_run is None:
             titles = ", ".join(pack.step(n).title for n in lacking)
             raise PlaybookError(f"“{pack.step(step_id).title}” reads {titles}; run that first.")
+    if not still_available(studio, ws):
+        raise PlaybookError(GONE)
+    if resume_run is not None:
+        studio.writable(resume_run)
     run_id = resume_run or ws.run_id
-    _open_set(studio, ws, run_id)
     _within_budget(studio, provider, pack, variables, steps, ws)
     fresh = [] if resume_run else list(steps)
     cancel = threading.Event()
@@ -150,7 +156,8 @@ def start_repair(studio: Studio, pack: Pack, step_id: str) -> ChainJob:
         raise PlaybookError("There is no draft to repair yet; run the step first (or accept the partial draft).")
     variables = _prepared_or_raise(studio, pack, ws)
     provider = session.provider(studio)
-    _open_set(studio, ws, ws.run_id)
+    if not still_available(studio, ws):
+        raise PlaybookError(GONE)
     _within_budget(studio, provider, pack, variables, [step_id], ws)
     cancel = threading.Event()
     runner = studio.runner(pack, variables, provider=provider, expert=bool(st.session_state.get(state.EXPERT)), cancel=cancel)

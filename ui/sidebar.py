@@ -147,9 +147,14 @@ def _connection_fields(provider: str) -> None:
     )
     env_name = session.KEY_ENV[provider]
     if session.env_key_applies(provider):
-        st.caption(f":material/key: Using key from environment ({env_name}).")
-        return
-    if session.env_has_key(provider):
+        if session.environment_settings().user_daily_budget_usd is None:
+            st.caption(f":material/key: Using key from environment ({env_name}).")
+            return
+        st.caption(
+            f":material/key: This server's key ({env_name}) is used within your daily budget; "
+            "a key of your own (kept for this session only) has no budget."
+        )
+    elif session.env_has_key(provider):
         st.caption(
             ":material/lock: This server's key is sent only to the endpoint its operator configured. "
             "For this Base URL, paste a key of your own (kept for this session only), or leave it empty for a local server."

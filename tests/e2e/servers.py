@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -59,18 +60,19 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, what: str) -> 
 
 @contextmanager
 def running(command: list[str], *, cwd: Path, env: dict[str, str], log: Path, health: str, what: str) -> Iterator[None]:
-    """A server subprocess, up (``health`` answers 200) for the block and always stopped after it."""
+    """A server subprocess, up (``health`` answers 200) for the block and always stopped after it,
+    with every process it started (``make run`` starts streamlit)."""
     with log.open("wb") as output:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_until_up(health, process, log, what)
         yield
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
 
 

@@ -77,7 +77,7 @@ def render() -> None:
         column_config={"Document set": st.column_config.TextColumn(width="medium"), "Details": st.column_config.TextColumn(width="large")},
     )
     more = f" of the latest {LOADED:,}; `playbook audit --limit N` lists older ones" if len(entries) == LOADED else ""
-    st.caption(f"{len(shown):,} entries{more}.")
+    st.caption(f"{len(shown):,} {'entry' if len(shown) == 1 else 'entries'}{more}.")
 
 
 shell.page(render)
