@@ -7,8 +7,9 @@ real OpenID Connect provider is driven in Chromium by ``tests/e2e/test_browser_t
 from __future__ import annotations
 
 import pytest
-from conftest import App, person
+from conftest import APP, AUTH, App, person
 from streamlit import config
+from streamlit.testing.v1 import AppTest
 
 from assistant.api import Studio
 
@@ -102,3 +103,12 @@ def test_the_audit_trail_is_in_the_navigation_of_admins_only(monkeypatch: pytest
     admin.page("audit")
     assert admin.at.title[0].value == "Audit trail"
     assert _reachable(App(), "audit")  # personal mode: the local user is the admin of the local history
+
+
+def test_one_sign_in_button_per_named_identity_provider() -> None:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    provider = {k: AUTH[k] for k in ("client_id", "client_secret", "server_metadata_url")}
+    at.secrets["auth"] = {"redirect_uri": AUTH["redirect_uri"], "cookie_secret": "x" * 32, "google": provider, "microsoft": provider}
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert [b.label for b in at.button] == ["Sign in with google", "Sign in with microsoft"]
