@@ -25,17 +25,6 @@ st.set_page_config(page_title="Escalation Playbook Studio", page_icon=":material
 state.init_session()
 state.apply_pending_widget_values()
 
-# --- the door: nobody unsigned (or not allowed) gets past this point -----------------------------
-
-try:
-    settings = session.environment_settings()
-    viewer = gate.admit(settings)
-    studio = session.studio(viewer)
-    gate.record_sign_in(studio)
-except PlaybookError as exc:
-    st.error(inert_inline(exc.message), icon=":material/error:")
-    st.stop()
-
 PAGES = Path(__file__).parent / "pages"
 pages = [
     st.Page(PAGES / "organisation.py", title="Organisation", icon=":material/domain:", default=True),
@@ -46,9 +35,20 @@ pages = [
     st.Page(PAGES / "dashboard.py", title="Dashboard", icon=":material/monitoring:"),
     st.Page(PAGES / "history.py", title="History", icon=":material/history:"),
 ]
-if viewer.admin:
-    pages.append(st.Page(PAGES / "audit.py", title="Audit trail", icon=":material/policy:"))
-current = st.navigation(pages)
+audit = st.Page(PAGES / "audit.py", title="Audit trail", icon=":material/policy:")
+
+# --- the door: nobody unsigned (or not allowed) gets past this point -----------------------------
+
+try:
+    settings = session.environment_settings()
+    viewer = gate.admit(settings, [page.url_path for page in [*pages, audit]])
+    studio = session.studio(viewer)
+    gate.record_sign_in(studio)
+except PlaybookError as exc:
+    st.error(inert_inline(exc.message), icon=":material/error:")
+    st.stop()
+
+current = st.navigation([*pages, audit] if viewer.admin else pages)
 
 if gate.open_to_anyone(settings):
     gate.warn_open_to_anyone()

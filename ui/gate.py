@@ -61,26 +61,29 @@ def _open_network_page(address: str) -> None:
     )
 
 
-def _only(page: Callable[[], None], title: str) -> NoReturn:
-    """Show ``page`` as the app's one page (whatever path was asked for), then stop."""
-    st.navigation([st.Page(page, title=title, default=True)], position="hidden").run()
+def _only(page: Callable[[], None], title: str, paths: list[str]) -> NoReturn:
+    """Show ``page`` as the app's one page, at every address of the app (a bookmarked
+    ``/history?run=…`` shows it too, with no "page not found"), then stop."""
+    at_every_path = [st.Page(page, title=title, url_path=path) for path in paths if path]
+    st.navigation([st.Page(page, title=title, default=True), *at_every_path], position="hidden").run()
     st.stop()
 
 
-def admit(settings: Settings) -> Viewer:
-    """The person this session acts for, or the page they may see instead (and the script stops)."""
+def admit(settings: Settings, paths: list[str]) -> Viewer:
+    """The person this session acts for, or the page they may see instead at any of the app's
+    ``paths`` (and the script stops)."""
     if not access.team_mode():
         address = access.served_address()
         if not access.loopback_only(address) and not settings.allow_anonymous:
-            _only(lambda: _open_network_page(address), "Sign-in is not turned on")
+            _only(lambda: _open_network_page(address), "Sign-in is not turned on", paths)
         return Viewer.local()
     if not access.signed_in():
-        _only(_sign_in_page, "Sign in")
+        _only(_sign_in_page, "Sign in", paths)
     try:
         return access.viewer(settings)
     except access.SignInRequired as exc:
         message = exc.message
-        _only(lambda: _not_allowed_page(message), "Not allowed")
+        _only(lambda: _not_allowed_page(message), "Not allowed", paths)
 
 
 def open_to_anyone(settings: Settings) -> bool:

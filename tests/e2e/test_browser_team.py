@@ -86,6 +86,7 @@ def test_nobody_unsigned_or_unlisted_gets_in(team: Server, person, artifacts: Pa
         visitor.get_by_role("button", name="Sign in").wait_for()
         settle(visitor)
         assert visitor.get_by_test_id("stSidebarNav").count() == 0, path
+        assert visitor.get_by_text("Page not found").count() == 0, path  # the sign-in page answers every address
         assert visitor.get_by_role("heading", name=re.compile("Organisation profile|Run history|chain|Audit")).count() == 0
     visitor.screenshot(path=artifacts / "team-sign-in.png", full_page=True)
 
