@@ -77,7 +77,7 @@ def account() -> dict[str, str | None]:
     """The signed-in identity: issuer, subject and email (an email the provider marks unverified is dropped)."""
     claims = st.user.to_dict()
     email = claims.get("email")
-    if claims.get("email_verified") is False:
+    if str(claims.get("email_verified", "")).casefold() == "false":  # a boolean, or "false" from some providers
         email = None
     return {"issuer": str(claims.get("iss") or ""), "subject": str(claims.get("sub") or ""), "email": str(email) if email else None}
 

@@ -137,15 +137,15 @@ def _choose_run(studio: Studio, records: list[RunRecord]) -> str:
 def _linked(studio: Studio, records: list[RunRecord]) -> list[RunRecord]:
     """A set named in the address (``?run=ID``) is selected when the person may see it; any other id,
     whether it exists or not, reads as not found."""
-    wanted = st.query_params.get("run")
+    wanted = (st.query_params.get("run") or "")[:64]
     if not wanted or wanted == st.session_state.get(LINKED):
         return records
     if not any(r.id == wanted for r in records):
         try:
-            records = [studio.run(wanted[:64]), *records]
+            records = [studio.run(wanted), *records]
         except RunNotFoundError:
             st.error(
-                f"No document set “{inert_inline(wanted[:64])}” here: it may have been deleted, or it is not shared with you.",
+                f"No document set “{inert_inline(wanted)}” here: it may have been deleted, or it is not shared with you.",
                 icon=":material/search_off:",
             )
             del st.query_params["run"]
