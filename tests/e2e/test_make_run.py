@@ -1,9 +1,10 @@
-"""``make run`` listens on the loopback interface only, as the kernel's socket table shows.
+"""``make run`` and the documented ``streamlit run ui/app.py`` listen on the loopback interface
+only, as the kernel's socket table shows.
 
-The test starts the real ``make run`` (this interpreter's environment as the venv; ``-o`` keeps
-make from reinstalling it) and reads the addresses the server's port is bound to from
-``/proc/net/tcp`` and ``/proc/net/tcp6``, so it holds whatever the Makefile, the project's
-``.streamlit/config.toml`` or Streamlit's defaults say.
+The test starts the real commands from the project folder (for ``make run``, this interpreter's
+environment as the venv; ``-o`` keeps make from reinstalling it) and reads the addresses the
+server's port is bound to from ``/proc/net/tcp`` and ``/proc/net/tcp6``, so it holds whatever the
+Makefile, the project's ``.streamlit/config.toml`` or Streamlit's defaults say.
 """
 
 from __future__ import annotations
@@ -37,12 +38,20 @@ def listening_addresses(port: int) -> set[str]:
     return found
 
 
+def _make_run(venv: Path, port: int) -> list[str]:
+    return ["make", "-C", str(ROOT), "run", f"VENV={venv}", "-o", f"{venv}/.installed", f"PORT={port}"]
+
+
+def _streamlit_run(venv: Path, port: int) -> list[str]:
+    return [str(venv / "bin" / "streamlit"), "run", "ui/app.py", "--server.port", str(port)]
+
+
 @pytest.mark.skipif(not Path("/proc/net/tcp").exists() or shutil.which("make") is None, reason="needs Linux and make")
-def test_make_run_listens_on_loopback_only(tmp_path: Path) -> None:
-    venv = Path(sys.executable).parent.parent
+@pytest.mark.parametrize("command", [_make_run, _streamlit_run], ids=["make run", "streamlit run ui/app.py"])
+def test_the_app_listens_on_loopback_only(command, tmp_path: Path) -> None:
     port = free_port()
-    command = ["make", "-C", str(ROOT), "run", f"VENV={venv}", "-o", f"{venv}/.installed", f"PORT={port}"]
     env = clean_environment(PLAYBOOK_DATA_DIR=str(tmp_path / "data"))
-    with running(command, cwd=ROOT, env=env, log=tmp_path / "make-run.log", health=f"http://127.0.0.1:{port}/_stcore/health", what="make run"):
+    health = f"http://127.0.0.1:{port}/_stcore/health"
+    with running(command(Path(sys.executable).parent.parent, port), cwd=ROOT, env=env, log=tmp_path / "run.log", health=health, what="the app"):
         addresses = listening_addresses(port)
     assert addresses == {"127.0.0.1"}, addresses
