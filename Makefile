@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8501
+## Loopback only: this machine alone. A team server (sign-in configured, behind a proxy) uses ADDRESS=0.0.0.0.
+ADDRESS ?= 127.0.0.1
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: run test venv system-deps integration bench
@@ -16,9 +18,9 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## Open the app on the offline default (no key needed).
+## Open the app on the offline default (no key needed), on 127.0.0.1 unless ADDRESS says otherwise.
 run: $(STAMP)
-	$(VENV)/bin/streamlit run ui/app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false --client.toolbarMode minimal
+	$(VENV)/bin/streamlit run ui/app.py --server.headless true --server.address $(ADDRESS) --server.port $(PORT) --browser.gatherUsageStats false --client.toolbarMode minimal
 
 ## Debian packages the app and the test suite use: Chromium (browser tests), PostgreSQL (store tests),
 ## Graphviz (`dot` draws the levels diagram's SVG and PNG downloads), Pango and a font (PDF export

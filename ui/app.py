@@ -2,8 +2,10 @@
 
     streamlit run ui/app.py        (or: make run)
 
-This file sets up the page, creates the session keys once, draws the shared
-sidebar (``ui/sidebar.py``) and routes to the pages listed with ``st.navigation``. Pages talk to the engine only through
+This file sets up the page, creates the session keys once, lets the person in
+(``ui/gate.py``: sign-in in team mode, loopback only in personal mode), draws the shared
+sidebar (``ui/sidebar.py``) and routes to the pages listed with ``st.navigation``
+(the Audit trail only for admins). Pages talk to the engine only through
 ``assistant`` (see ``ui/session.py`` and ``ui/runs.py``).
 """
 
@@ -15,7 +17,7 @@ import project_path  # noqa: F401  (puts the project root on sys.path)
 import streamlit as st
 
 from assistant.errors import PlaybookError
-from ui import runs, session, shell, sidebar, state
+from ui import gate, runs, session, shell, sidebar, state
 from ui.safety import inert_inline
 
 st.set_page_config(page_title="Escalation Playbook Studio", page_icon=":material/account_tree:", layout="wide")
@@ -33,14 +35,23 @@ pages = [
     st.Page(PAGES / "dashboard.py", title="Dashboard", icon=":material/monitoring:"),
     st.Page(PAGES / "history.py", title="History", icon=":material/history:"),
 ]
-current = st.navigation(pages)
+audit = st.Page(PAGES / "audit.py", title="Audit trail", icon=":material/policy:")
+
+# --- the door: nobody unsigned (or not allowed) gets past this point -----------------------------
 
 try:
-    studio = session.studio()
+    settings = session.environment_settings()
+    viewer = gate.admit(settings, [page.url_path for page in [*pages, audit]])
+    studio = session.studio(viewer)
+    gate.record_sign_in(studio)
 except PlaybookError as exc:
     st.error(inert_inline(exc.message), icon=":material/error:")
     st.stop()
 
+current = st.navigation([*pages, audit] if viewer.admin else pages)
+
+if gate.open_to_anyone(settings):
+    gate.warn_open_to_anyone()
 
 sidebar.draw(studio)
 

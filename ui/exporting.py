@@ -2,7 +2,8 @@
 
 The document is built from the stored set (``Studio.run_document``): labelling, provenance and
 staleness are the engine's, the formats are :mod:`assistant.export`'s; this module keeps the
-built files for the session, so a rerun does not rebuild them.
+built files for the session, so a rerun does not rebuild them, and records each download in the
+audit trail.
 """
 
 from __future__ import annotations
@@ -65,6 +66,11 @@ def download_data(doc: ExportDocument, fmt: str) -> bytes | Callable[[], bytes]:
 def unavailable(fmt: str) -> str | None:
     """Why this server cannot make ``fmt`` (the PDF needs the system's Pango); None when it can."""
     return pdf_unavailable() if fmt == "pdf" else None
+
+
+def record_export(run_id: str, fmt: str) -> None:
+    """Download buttons' callback: the export goes in the audit trail with its author (one short write)."""
+    session.studio().record("exported", run_id, detail={"format": fmt})
 
 
 def file_name(title: str, fmt: str) -> str:

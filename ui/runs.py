@@ -3,7 +3,9 @@
 The history is the truth: a pack's workspace names one document set (a history run), and every
 run, repair, edit, paste or restore is written there first. The drafts the pages draw are then
 read back from it (:func:`sync`), so a card, History, ``run.json`` and an export can never tell
-different stories. Results of a job come back from the worker thread through
+different stories. Before a run or repair starts, the set must still be the person's (or shared
+with their team), and its estimate must fit in what is left of their daily budget on the
+operator's key. Results of a job come back from the worker thread through
 :class:`~ui.streaming.ChainJob` and are applied on the script thread.
 """
 
@@ -14,8 +16,8 @@ import threading
 import streamlit as st
 
 from assistant import api
-from assistant.api import StepState, Studio, ValidationReport
-from assistant.errors import PlaybookError
+from assistant.api import Provider, StepState, Studio, ValidationReport
+from assistant.errors import PlaybookError, RunNotFoundError
 from assistant.packs import Pack
 
 from ui import session, state
@@ -74,6 +76,37 @@ def _prepared_or_raise(studio: Studio, pack: Pack, ws: Workspace) -> dict:
     return variables
 
 
+#: a person's set was deleted, or its owner stopped sharing it, while this session had it open
+GONE = (
+    "The document set open here is no longer available to you (it was deleted, or is no longer shared with your "
+    "team), so it is closed. Running a step starts a new set."
+)
+
+
+def still_available(studio: Studio, ws: Workspace) -> bool:
+    """Whether the pack's set is still the person's (or shared with them); one that is gone is closed here."""
+    if ws.run_id is None:
+        return True
+    try:
+        studio.writable(ws.run_id)
+    except RunNotFoundError:
+        ws.run_id, ws.drafts = None, {}
+        return False
+    return True
+
+
+def _within_budget(studio: Studio, provider: Provider, pack: Pack, variables: dict, steps: list[str], ws: Workspace) -> None:
+    """Refuse (``BudgetError``) what today's budget on the operator's key cannot pay for, before any request."""
+    if not steps or studio.budget_left(provider.name) is None:
+        return
+    available = {s: d.text for s, d in ws.drafts.items() if d.usable and s not in steps}
+    estimate = studio.estimate(
+        pack, variables, steps, available=available, expert=bool(st.session_state.get(state.EXPERT)),
+        model=studio.model_for(provider.name),
+    )
+    studio.check_budget(provider.name, estimate.cost)
+
+
 def start_run(studio: Studio, pack: Pack, steps: list[str], *, resume_run: str | None = None) -> ChainJob:
     """Run ``steps`` into the pack's document set on a worker thread; raises ``PlaybookError`` with what to fix.
 
@@ -88,7 +121,12 @@ def start_run(studio: Studio, pack: Pack, steps: list[str], *, resume_run: str |
         if lacking and resume_run is None:
             titles = ", ".join(pack.step(n).title for n in lacking)
             raise PlaybookError(f"“{pack.step(step_id).title}” reads {titles}; run that first.")
+    if not still_available(studio, ws):
+        raise PlaybookError(GONE)
+    if resume_run is not None:
+        studio.writable(resume_run)
     run_id = resume_run or ws.run_id
+    _within_budget(studio, provider, pack, variables, steps, ws)
     fresh = [] if resume_run else list(steps)
     cancel = threading.Event()
     runner = studio.runner(
@@ -117,10 +155,12 @@ def start_repair(studio: Studio, pack: Pack, step_id: str) -> ChainJob:
     if not draft.usable:
         raise PlaybookError("There is no draft to repair yet; run the step first (or accept the partial draft).")
     variables = _prepared_or_raise(studio, pack, ws)
+    provider = session.provider(studio)
+    if not still_available(studio, ws):
+        raise PlaybookError(GONE)
+    _within_budget(studio, provider, pack, variables, [step_id], ws)
     cancel = threading.Event()
-    runner = studio.runner(
-        pack, variables, provider=session.provider(studio), expert=bool(st.session_state.get(state.EXPERT)), cancel=cancel
-    )
+    runner = studio.runner(pack, variables, provider=provider, expert=bool(st.session_state.get(state.EXPERT)), cancel=cancel)
     inputs = {n: ws.drafts[n].text for n in pack.step(step_id).needs if ws.has(n)}
     text, run_id = draft.text, ws.run_id
     job = ChainJob(

@@ -4,7 +4,9 @@ Shared, thread-safe objects (the pack library and the history store) are
 created once per process with ``st.cache_resource``. The session's
 :class:`~assistant.settings.Settings` are rebuilt on every run from the
 sidebar: the API key typed there goes into a ``SecretStr`` in memory and on to
-the provider, never into the cache, the history, a log line or an export.
+the provider, never into the cache, the history, a log line or an export. The
+Studio acts for the person signed in to the session (``ui/access.py``), so every
+page sees only what that person may see.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ from typing import Any
 
 import streamlit as st
 
-from assistant.api import Provider, Studio, visitor_settings
+from assistant.api import Provider, Studio, Viewer, visitor_settings
 from assistant.errors import PlaybookError, VariablesError
 from assistant.packs import Pack, PackLibrary
 from assistant.settings import HOSTED_PROVIDERS, USER_PROVIDERS, Settings
 
-from ui import state
+from ui import access, state
 
 PROVIDERS = tuple(p.value for p in USER_PROVIDERS)
 PROVIDER_LABELS = {
@@ -95,11 +97,13 @@ def env_key_applies(provider: str) -> bool:
     return env_has_key(provider) and environment_settings().lends_keys_to(sidebar_value(state.W_BASE_URL, provider) or None)
 
 
-def studio() -> Studio:
-    """A Studio for this run of the script, sharing the process-wide library and store."""
+def studio(viewer: Viewer | None = None) -> Studio:
+    """A Studio for this run of the script, acting for ``viewer`` (by default the person signed in to
+    this session; ``access.SignInRequired`` when there is none), sharing the process-wide library and store."""
     settings = session_settings()
     library = shared_library(str(settings.prompts_dir) if settings.prompts_dir else None)
-    return Studio(settings, library=library, store=shared_history(settings.resolved_database_url))
+    person = viewer or access.viewer(environment_settings())
+    return Studio(settings, library=library, store=shared_history(settings.resolved_database_url), viewer=person)
 
 
 def override() -> Provider | None:

@@ -14,7 +14,7 @@ import streamlit as st
 from assistant.api import Studio
 from assistant.errors import PlaybookError
 from assistant.settings import DEFAULT_MODELS
-from ui import runs, session, state
+from ui import access, runs, session, state
 from ui.safety import inert_inline
 
 
@@ -65,17 +65,18 @@ def _cost(value: float | None, model: str) -> str:
     return "no cost" if value == 0 else f"≈ ${value:.4f}"
 
 
-def _estimates(studio: Studio) -> None:
+def _estimates(studio: Studio) -> float | None:
+    """The next step's and the rest of the run's tokens and cost; returns the rest's cost."""
     pack = session.current_pack(studio)
     ws = state.workspace(pack.name)
     variables, _ = session.prepared(studio, pack, ws.values)
     if variables is None:
         st.caption("Estimates appear once the organisation profile is complete.")
-        return
+        return None
     remaining = runs.remaining_steps(pack, ws)
     if not remaining:
         st.caption("Every step of the chain has a draft.")
-        return
+        return None
     model = session.model_name(studio)
     expert = bool(st.session_state.get(state.EXPERT))
     available = {s: d.text for s, d in ws.drafts.items() if d.usable}
@@ -93,7 +94,7 @@ def _estimates(studio: Studio) -> None:
             cache[key] = studio.estimate(pack, variables, remaining, available=available, expert=expert, model=model)
         except PlaybookError as exc:
             st.caption(inert_inline(exc.message))
-            return
+            return None
     estimate = cache[key]
     first = estimate.steps[0]
     st.markdown(
@@ -106,6 +107,7 @@ def _estimates(studio: Studio) -> None:
             f"~{_tokens(estimate.output_tokens)} out · {_cost(estimate.cost, model)}"
         )
     st.caption("Estimates: prompts are counted exactly, answers at the pack's typical length.")
+    return estimate.cost
 
 
 def _provider_choice() -> str:
@@ -145,9 +147,14 @@ def _connection_fields(provider: str) -> None:
     )
     env_name = session.KEY_ENV[provider]
     if session.env_key_applies(provider):
-        st.caption(f":material/key: Using key from environment ({env_name}).")
-        return
-    if session.env_has_key(provider):
+        if session.environment_settings().user_daily_budget_usd is None:
+            st.caption(f":material/key: Using key from environment ({env_name}).")
+            return
+        st.caption(
+            f":material/key: This server's key ({env_name}) is used within your daily budget; "
+            "a key of your own (kept for this session only) has no budget."
+        )
+    elif session.env_has_key(provider):
         st.caption(
             ":material/lock: This server's key is sent only to the endpoint its operator configured. "
             "For this Base URL, paste a key of your own (kept for this session only), or leave it empty for a local server."
@@ -207,9 +214,35 @@ def _run_in_progress() -> None:
     st.button("Stop the run", key=state.W_SIDEBAR_STOP, on_click=_stop_job, icon=":material/stop:")
 
 
+def _account(studio: Studio) -> None:
+    """Who is signed in, and the way out (team mode only)."""
+    if not access.team_mode():
+        return
+    teams = ", ".join(access.team_label(t) for t in sorted(studio.viewer.teams)) or "No team"
+    st.markdown(f":material/account_circle: Signed in as **{inert_inline(studio.viewer.shown)}**")
+    st.caption(inert_inline(teams) + (" · admin" if studio.viewer.admin else ""))
+    st.button("Sign out", key=state.W_SIGN_OUT, on_click=st.logout, icon=":material/logout:")
+
+
+def _budget(studio: Studio, estimated: float | None) -> None:
+    """What is left of today's budget on the operator's key, and whether the rest of the run fits."""
+    left = studio.budget_left(session.provider_name(studio))
+    if left is None:
+        return
+    budget = studio.settings.user_daily_budget_usd or 0.0
+    st.markdown(f"**Left today** on this server's key: ${left:.4f} of ${budget:.2f}")
+    if estimated is not None and estimated > left:
+        st.warning(
+            "The rest of the run is estimated above what is left: run one step at a time, choose a cheaper model, "
+            "or paste a key of your own (no budget applies to it).",
+            icon=":material/savings:",
+        )
+
+
 def draw(studio: Studio) -> None:
     """The sidebar every page shares."""
     with st.sidebar:
+        _account(studio)
         st.subheader("Model")
         provider = _provider_choice()
         if provider == "offline":
@@ -220,7 +253,7 @@ def draw(studio: Studio) -> None:
         _provider_notice(studio)
         st.subheader("Estimate")
         try:
-            _estimates(studio)
+            _budget(studio, _estimates(studio))
         except PlaybookError as exc:
             st.caption(inert_inline(exc.message))
         _run_in_progress()

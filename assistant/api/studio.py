@@ -159,6 +159,10 @@ class Studio:
         """The audit trail, newest first (admins only)."""
         return team.audit_entries(self.store, self.viewer, limit)
 
+    def record_sign_in(self, signed_in_at: str | None) -> None:
+        """The viewer signed in (once per sign-in with the identity provider, not per page they open)."""
+        team.record_sign_in(self.store, self.viewer, signed_in_at)
+
     def record(self, action: str, run_id: str | None = None, **fields: Any) -> None:
         """Add to the audit trail (e.g. an export the app handed out)."""
         team.record(self.store, self.viewer, action, run_id, **fields)

@@ -29,6 +29,18 @@ def record(store: Store, viewer: Viewer, action: str, run_id: str | None = None,
         pass
 
 
+def record_sign_in(store: Store, viewer: Viewer, signed_in_at: str | None) -> None:
+    """One ``signed_in`` entry per sign-in with the identity provider (``signed_in_at``: when it issued
+    the identity), however many app sessions (page loads, tabs) that sign-in opens."""
+    try:
+        latest = store.audit.entries(1, actor=viewer.owner, action="signed_in")
+    except PlaybookError:
+        latest = []
+    if signed_in_at is not None and latest and (latest[0].detail or {}).get("provider_sign_in") == signed_in_at:
+        return
+    record(store, viewer, "signed_in", detail={"provider_sign_in": signed_in_at} if signed_in_at else None)
+
+
 def spent_today(store: Store, viewer: Viewer) -> float:
     midnight = datetime.combine(datetime.now(UTC).date(), time.min, tzinfo=UTC)
     return store.audit.spent_since(viewer.owner, midnight)

@@ -62,6 +62,8 @@ class LoopbackServer:
         self.requests: list[RequestLog] = []
         #: the Authorization header of every request, so tests can prove a key reached the server
         self.authorizations: list[str] = []
+        #: every header of every request, so tests can prove a key never reached the server in any of them
+        self.headers: list[dict[str, str]] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
@@ -95,8 +97,12 @@ class LoopbackServer:
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 return
 
-            def do_GET(self) -> None:
+            def _note_headers(self) -> None:
                 server.authorizations.append(self.headers.get("authorization", ""))
+                server.headers.append(dict(self.headers.items()))
+
+            def do_GET(self) -> None:
+                self._note_headers()
                 if self.path.rstrip("/").endswith("/models"):
                     self._json({"object": "list", "data": [{"id": server.model, "object": "model", "owned_by": "loopback"}]})
                 else:
@@ -105,7 +111,7 @@ class LoopbackServer:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
-                server.authorizations.append(self.headers.get("authorization", ""))
+                self._note_headers()
                 log = server._record(body)
                 reply = server.answer(body)
                 answer = reply if isinstance(reply, LoopbackAnswer) else LoopbackAnswer(str(reply))

@@ -62,7 +62,9 @@ class AuditLog:
         )
         self._database.run(lambda session: session.add(row))
 
-    def entries(self, limit: int = 200, *, actor: str | None = None, run_id: str | None = None) -> list[AuditRecord]:
+    def entries(
+        self, limit: int = 200, *, actor: str | None = None, run_id: str | None = None, action: str | None = None
+    ) -> list[AuditRecord]:
         """Newest first."""
 
         def work(session: Session) -> list[AuditRecord]:
@@ -71,6 +73,8 @@ class AuditLog:
                 query = query.where(AuditRow.actor == actor)
             if run_id is not None:
                 query = query.where(AuditRow.run_id == run_id)
+            if action is not None:
+                query = query.where(AuditRow.action == action)
             return [AuditRecord.model_validate(row, from_attributes=True) for row in session.scalars(query)]
 
         return self._database.run(work, write=False)

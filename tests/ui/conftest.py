@@ -31,6 +31,20 @@ from assistant.providers.scripted import ScriptedProvider, ScriptedReply
 APP = ROOT / "ui" / "app.py"
 ANSWERS = ROOT / "tests" / "data" / "answers"
 PACK = "escalation-procedure"
+#: an ``[auth]`` secrets section: team mode (AppTest stands in for the identity provider through ``at.user``)
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-cookie-secret",
+    "client_id": "studio",
+    "client_secret": "studio-secret",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+ISSUER = "https://id.example.com"
+
+
+def person(email: str, *, subject: str | None = None, **claims: Any) -> dict[str, Any]:
+    """``st.user`` of someone signed in with the identity provider."""
+    return {"is_logged_in": True, "iss": ISSUER, "sub": subject or f"sub-{email.partition('@')[0]}", "email": email, **claims}
 
 
 def read_answer(name: str) -> str:
@@ -94,6 +108,18 @@ def responder(answers: Answers, library: Any) -> Callable[[CompletionRequest], S
     return reply
 
 
+@pytest.fixture(autouse=True)
+def served_on_loopback() -> Any:
+    """Serve the app under test as ``make run`` does: on 127.0.0.1 (unset, it would listen everywhere
+    and the app would refuse to open without sign-in)."""
+    from streamlit import config
+
+    before = config.get_option("server.address")
+    config.set_option("server.address", "127.0.0.1")
+    yield
+    config.set_option("server.address", before)
+
+
 @pytest.fixture
 def answers() -> Answers:
     return Answers()
@@ -114,8 +140,12 @@ def scripted(reply_for: Callable[[CompletionRequest], ScriptedReply]) -> Scripte
 class App:
     """An AppTest of ``ui/app.py`` with the few moves every test makes."""
 
-    def __init__(self, provider: Any | None = None) -> None:
+    def __init__(self, provider: Any | None = None, *, user: dict[str, Any] | None = None) -> None:
+        """``user``: team mode (an ``[auth]`` section in the secrets) with this ``st.user``."""
         self.at = AppTest.from_file(str(APP), default_timeout=60)
+        if user is not None:
+            self.at.secrets["auth"] = AUTH
+            self.at.user = user
         if provider is not None:
             self.at.session_state["provider_override"] = provider
         self.at.run()
@@ -168,7 +198,7 @@ def scripted_app(scripted: ScriptedProvider) -> App:
 
 @pytest.fixture
 def app_factory() -> Callable[..., App]:
-    """Start another browser session (same history database): ``app_factory(provider=None)``."""
+    """Start another browser session (same history database): ``app_factory(provider=None, user=None)``."""
     return App
 
 

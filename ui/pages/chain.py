@@ -188,6 +188,9 @@ def render() -> None:
     studio = session.studio()
     pack = session.current_pack(studio)
     ws = state.workspace(pack.name)
+    if runs.active_job() is None and not runs.still_available(studio, ws):
+        state.flash("warning", runs.GONE)
+        st.rerun()
     job, start_error = _start_requested(studio, pack)
     job_here = _job_of_this_pack(job, pack)
     variables, problems = session.prepared(studio, pack, ws.values)

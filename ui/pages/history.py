@@ -1,4 +1,6 @@
-"""History page: past runs with status and cost; reopen, resume, export or delete one."""
+"""History page: the document sets a person may see (their own and their team's), with status,
+owner and cost; reopen, resume, share, export or delete one. ``?run=ID`` in the address selects
+a set, and reads as not found for anyone it is not shared with."""
 
 from __future__ import annotations
 
@@ -6,16 +8,23 @@ import project_path  # noqa: F401  (puts the project root on sys.path)
 import streamlit as st
 
 from assistant.api import RunRecord, Studio
-from assistant.errors import PlaybookError
+from assistant.errors import PlaybookError, RunNotFoundError
 from assistant.export import organisation_name
-from ui import exporting, runs, session, shell, state
+from ui import access, exporting, runs, session, shell, state
 from ui.safety import inert_inline
 
+#: the set id last taken from the address, and the set whose sharing the selectbox shows
+LINKED = "_history_linked"
+SHARE_SHOWN = "_history_share_shown"
 STATUS_ICON = {"done": "✓", "running": "⏳", "interrupted": "⚠", "cancelled": "⏹", "failed": "✗", "incomplete": "⚠"}
 
 
 def _company(record: RunRecord) -> str:
     return organisation_name(record.variables) or ""
+
+
+def _owner(record: RunRecord) -> str:
+    return record.owner_email or record.owner or ""
 
 
 def _cost(value: float | None) -> str:
@@ -34,17 +43,35 @@ def _step_title(studio: Studio, record: RunRecord, step_id: str) -> str:
 
 def _reopen(run_id: str) -> None:
     here = session.studio()
-    runs.reopen(here, here.run(run_id))
+    try:
+        runs.reopen(here, here.run(run_id))
+    except PlaybookError as exc:
+        state.flash("error", exc.message)
+        return
     state.flash("success", "Reopened the run: its profile and drafts are loaded. New steps are added to the same run.")
 
 
 def _resume(run_id: str) -> None:
     here = session.studio()
-    plan = here.resumption(run_id)
-    runs.reopen(here, here.run(run_id))
+    try:
+        plan = here.resumption(run_id)
+        runs.reopen(here, here.writable(run_id))
+    except PlaybookError as exc:
+        state.flash("error", exc.message)
+        return
     # finished steps of the run are reused by the engine, never requested (or billed) again
     st.session_state[state.PENDING_RUN] = {"kind": "run", "steps": plan.steps if plan.unfinished else [], "run_id": run_id}
     st.session_state["_go_to_chain"] = True
+
+
+def _share(run_id: str) -> None:
+    team = st.session_state.get(state.W_HISTORY_SHARE) or None
+    try:
+        session.studio().share(run_id, team)
+    except PlaybookError as exc:
+        state.flash("error", exc.message)
+        return
+    state.flash("success", f"Shared with: {access.team_label(team)}." if team else "No longer shared: only its owner (and admins) see it.")
 
 
 def _delete(run_id: str) -> None:
@@ -74,6 +101,8 @@ def _runs_table(studio: Studio, records: list[RunRecord]) -> None:
                 for s in record.steps
                 if ":" not in s.key
             ),
+            "Owner": _owner(record),
+            "Shared with": access.team_label(record.shared_with) if record.shared_with else "",
             "Labels": ", ".join(record.labels),
             "Updated (UTC)": record.updated_at.strftime("%Y-%m-%d %H:%M"),
             "Tokens": (record.usage.input_tokens + record.usage.output_tokens) if record.usage else None,
@@ -103,6 +132,55 @@ def _choose_run(studio: Studio, records: list[RunRecord]) -> str:
         key=state.W_HISTORY_RUN,
         format_func=lambda rid: f"{studio.set_name(by_id[rid])} · {by_id[rid].status} · {by_id[rid].updated_at:%Y-%m-%d %H:%M}",
     )
+
+
+def _linked(studio: Studio, records: list[RunRecord]) -> list[RunRecord]:
+    """A set named in the address (``?run=ID``) is selected when the person may see it; any other id,
+    whether it exists or not, reads as not found."""
+    wanted = (st.query_params.get("run") or "")[:64]
+    if not wanted or wanted == st.session_state.get(LINKED):
+        return records
+    if not any(r.id == wanted for r in records):
+        try:
+            records = [studio.run(wanted), *records]
+        except RunNotFoundError:
+            st.error(
+                f"No document set “{inert_inline(wanted)}” here: it may have been deleted, or it is not shared with you.",
+                icon=":material/search_off:",
+            )
+            del st.query_params["run"]
+            return records
+    st.session_state[state.W_HISTORY_RUN] = wanted
+    st.session_state[LINKED] = wanted
+    return records
+
+
+def _link_to(run_id: str) -> None:
+    """Keep the selected set in the address, so it can be bookmarked or sent to the team."""
+    st.query_params["run"] = run_id
+    st.session_state[LINKED] = run_id
+
+
+def _sharing(studio: Studio, record: RunRecord) -> None:
+    """Who the set belongs to and who else sees it; its owner (or an admin) shares or stops sharing."""
+    teams = sorted(studio.viewer.teams | ({record.shared_with} if record.shared_with else set()))
+    if not studio.viewer.owns(record) or not teams:
+        shared = f" · Shared with: {inert_inline(access.team_label(record.shared_with))}" if record.shared_with else ""
+        st.caption(f"Owner: {inert_inline(_owner(record))}{shared}")
+        return
+    if st.session_state.get(SHARE_SHOWN) != (record.id, record.shared_with):
+        st.session_state[state.W_HISTORY_SHARE] = record.shared_with or ""
+        st.session_state[SHARE_SHOWN] = (record.id, record.shared_with)
+    st.selectbox(
+        "Shared with",
+        ["", *teams],
+        key=state.W_HISTORY_SHARE,
+        format_func=access.team_label,
+        on_change=_share,
+        args=(record.id,),
+        help="The team can open, resume, edit and export the set; only its owner (or an admin) deletes it or changes this.",
+    )
+    st.caption(f"Owner: {inert_inline(_owner(record))}")
 
 
 def _rename(run_id: str) -> None:
@@ -182,6 +260,10 @@ def _run_actions(studio: Studio, record: RunRecord, busy: bool) -> None:
         if unfinished
         else "Every step of this run finished.",
     )
+    if not studio.viewer.owns(record):
+        cols.button("Delete", key="history_delete", disabled=True, help="Only its owner or an admin may delete it.")
+        st.caption(f"Only its owner ({inert_inline(_owner(record))}) or an admin may delete this set or change who it is shared with.")
+        return
     confirm = st.session_state.get("history_confirm_delete", False)
     cols.button(
         "Delete",
@@ -210,7 +292,8 @@ def _run_exports(studio: Studio, record: RunRecord) -> None:
             file_name=exporting.file_name(doc.title, fmt),
             mime=exporting.MIME[fmt],
             key=f"history_export_{fmt}",
-            on_click="ignore",
+            on_click=exporting.record_export,
+            args=(record.id, fmt),
             disabled=problem is not None,
             help=problem,
         )
@@ -223,9 +306,9 @@ def render() -> None:
         "Every run is recorded as it happens (text is checkpointed while it streams, so a closed tab loses "
         "at most a couple of seconds). API keys are never stored."
     )
-    search = st.text_input("Search", key="history_search", placeholder="Name, organisation, label or pack")
+    search = st.text_input("Search", key="history_search", placeholder="Name, organisation, label, owner or pack")
     try:
-        records = studio.runs(limit=200, search=search)
+        records = _linked(studio, studio.runs(limit=200, search=search))
     except PlaybookError as exc:
         st.error(inert_inline(exc.message))
         st.stop()
@@ -237,13 +320,14 @@ def render() -> None:
         st.stop()
     _runs_table(studio, records)
     record = studio.run(_choose_run(studio, records))
+    _link_to(record.id)
     if st.session_state.pop("_go_to_chain", False):
         st.switch_page("pages/chain.py")
     with st.container(border=True):
         _name_and_labels(studio, record)
+        _sharing(studio, record)
         _run_details(studio, record)
         _run_actions(studio, record, busy=runs.active_job() is not None)
         _run_exports(studio, record)
-
 
 shell.page(render)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from conftest import person
+
 from assistant.api import Studio
 from assistant.errors import BadRequestError
 from assistant.providers.base import CompletionRequest
@@ -102,3 +104,69 @@ def test_export_a_past_run(scripted_app, downloads) -> None:
     markdown = downloads.of(app.at.download_button(key="history_export_md")).decode("utf-8")
     assert "AtlasFlow Escalation Procedure" in markdown
     assert downloads.of(app.at.download_button(key="history_export_pdf")).startswith(b"%PDF-")
+
+
+# --- a shared studio: each person's sets, sharing, owners ---------------------------------------------
+
+TEAMS = '{"support": ["alice@example.com", "bob@example.com"], "billing": ["carol@example.com"]}'
+
+
+def _listed(app) -> list[str]:
+    if not app.at.dataframe:
+        return []
+    table = app.at.dataframe[0].value
+    return [f"{name} · {owner} · {shared}" for name, owner, shared in zip(table["Document set"], table["Owner"], table["Shared with"])]
+
+
+def _open_by_id(app, run_id: str):
+    app.at.query_params["run"] = run_id
+    return app.page("history")
+
+
+def test_a_set_is_seen_by_its_owner_and_the_team_it_is_shared_with(app_factory, monkeypatch) -> None:
+    monkeypatch.setenv("PLAYBOOK_TEAMS", TEAMS)
+    alice = app_factory(user=person("alice@example.com")).load_example().page("chain")
+    alice.click("run__playbook")
+    run_id = alice.workspace().run_id
+    bob = app_factory(user=person("bob@example.com"))
+    carol = app_factory(user=person("carol@example.com"))
+    for other in (bob, carol):
+        _open_by_id(other, run_id)
+        assert _listed(other) == []
+        assert any(f"No document set “{run_id}” here" in e.value for e in other.at.error)  # never "forbidden"
+
+    alice.page("history")
+    assert _listed(alice) == ["Escalation Procedure — AtlasFlow · alice@example.com · "]
+    assert alice.at.selectbox(key="history_share").options == ["Nobody else", "Team support"]
+    alice.at.selectbox(key="history_share").set_value("support").run()
+    assert Studio().store.get_run(run_id).shared_with == "support"
+
+    _open_by_id(bob, run_id)
+    assert _listed(bob) == ["Escalation Procedure — AtlasFlow · alice@example.com · Team support"]
+    assert "history_share" not in {w.key for w in bob.at.selectbox}  # only the owner shares
+    assert bob.at.button(key="history_delete").disabled is True
+    assert "Only its owner (alice@example.com) or an admin may delete this set" in bob.texts()
+    bob.click("history_reopen")
+    assert bob.workspace().run_id == run_id and bob.draft("playbook").text
+    _open_by_id(carol, run_id)
+    assert _listed(carol) == []  # another team
+
+    alice.at.selectbox(key="history_share").set_value("").run()  # stop sharing
+    bob.page("chain")  # bob still had it open: it is closed in his session, nothing more reaches alice's set
+    assert "no longer available to you" in bob.texts()
+    assert bob.workspace().run_id is None and not bob.workspace().drafts
+    assert bob.at.button(key="run__runbooks").disabled is True
+
+
+def test_exports_and_sharing_are_in_the_audit_trail_with_their_author(app_factory, downloads, monkeypatch) -> None:
+    monkeypatch.setenv("PLAYBOOK_TEAMS", TEAMS)
+    alice = app_factory(user=person("alice@example.com")).load_example().page("chain")
+    alice.click("run__playbook")
+    alice.page("history")
+    alice.at.selectbox(key="history_share").set_value("support").run()
+    alice.at.download_button(key="history_export_docx").click().run()
+    trail = [(e.actor_email, e.action, e.detail) for e in Studio().audit(50) if e.action in ("shared", "exported")]
+    assert trail == [
+        ("alice@example.com", "exported", {"format": "docx"}),
+        ("alice@example.com", "shared", {"team": "support"}),
+    ]
