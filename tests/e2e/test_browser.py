@@ -21,10 +21,15 @@ STEPS = ("playbook", "runbooks", "training")
 # --- small helpers over Streamlit's DOM ---------------------------------------------------------
 
 
+#: the script run is over and every element is from it (an older run's elements are drawn faded)
+SCRIPT_DONE = "() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning' && !document.querySelector('[data-stale=true]')"
+
+
 def settle(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished the current script run."""
+    """Wait until Streamlit has finished the current script run (its toolbar shows no running
+    indicator in minimal mode, so the app's own script state is read)."""
     page.wait_for_timeout(250)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+    page.wait_for_function(SCRIPT_DONE, timeout=timeout)
     page.wait_for_timeout(250)
 
 
