@@ -14,7 +14,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from fake_openai import Unauthorized  # tests/e2e/fake_openai.py
 from playwright.sync_api import expect
-from test_browser import button, go, load_example, open_app, settle, use_local_server  # tests/e2e/test_browser.py
+from test_browser import button, commit, go, load_example, open_app, sample_history, settle, use_local_server  # tests/e2e/test_browser.py
 
 pytestmark = pytest.mark.e2e
 
@@ -62,8 +62,7 @@ def test_no_serious_or_critical_violation_on_any_page_with_data(page, server) ->
     playbook = page.locator(".st-key-card__playbook")
     playbook.get_by_role("tab", name="Edit").click()
     editor = playbook.get_by_role("textbox", name="Edit the draft (Markdown)")
-    editor.fill(editor.input_value() + "\n\nReviewed.\n")
-    editor.press("Control+Enter")
+    commit(page, editor, editor.input_value() + "\n\nReviewed.\n")
     training = page.locator(".st-key-card__training")
     expect(training).to_contain_text("Out of date")
     playbook.get_by_role("tab", name="Versions (2)").click()  # the diff of the edit
@@ -71,9 +70,7 @@ def test_no_serious_or_critical_violation_on_any_page_with_data(page, server) ->
     check("Chain (drafts, one out of date, a diff)")
     with Unauthorized() as refusing:
         sidebar = use_local_server(page, "gpt-4.1-mini", refusing.base_url)
-        sidebar.get_by_role("textbox", name="OpenAI API key").fill("sk-refused")
-        sidebar.get_by_role("textbox", name="OpenAI API key").press("Enter")
-        settle(page)
+        commit(page, sidebar.get_by_role("textbox", name="OpenAI API key"), "sk-refused")
         button(page, "run__playbook").click()
         expect(playbook.get_by_role("alert").filter(has_text="HTTP 401")).to_be_visible(timeout=60_000)
         check("Chain (a refused re-run; the sidebar on a server)")
@@ -86,21 +83,15 @@ def test_no_serious_or_critical_violation_on_any_page_with_data(page, server) ->
 
     answer = (ANSWERS / "pb_atlasflow_complete.md").read_text(encoding="utf-8")
     go(page, "Validate", "Validate an answer")
-    box = page.get_by_role("textbox", name="Answer (Markdown)")
-    box.fill(answer.replace(answer[answer.index("## 7)") : answer.index("## 8)")], "## 7) Resolution\n\nTBD\n\n"))
-    box.press("Control+Enter")
-    settle(page)
+    emptied = answer.replace(answer[answer.index("## 7)") : answer.index("## 8)")], "## 7) Resolution\n\nTBD\n\n")
+    commit(page, page.get_by_role("textbox", name="Answer (Markdown)"), emptied)
     button(page, "validate_run").click()
     page.get_by_text("Needs attention").wait_for()
     check("Validate (a report)")
 
     go(page, "Calibration", "Calibrate escalation triggers")
-    rows = page.get_by_role("spinbutton", name="Sample size (tickets)")
-    rows.fill("5000")
-    rows.press("Enter")
-    settle(page)
-    button(page, "sample_generate").click()
-    page.get_by_role("heading", name="Suggested changes").wait_for(timeout=60_000)
+    sample_history(page, 5000)
+    page.get_by_role("heading", name="Suggested changes").wait_for()
     check("Calibration (sample)")
 
     go(page, "Dashboard", "Escalation metrics")

@@ -56,6 +56,21 @@ def load_example(page) -> None:
     settle(page)
 
 
+def commit(page, field, value: str) -> None:
+    """Type ``value`` into a text field and commit it as a person does: Enter, or Ctrl+Enter in a text area."""
+    field.fill(value)
+    field.press("Control+Enter" if field.evaluate("e => e.tagName") == "TEXTAREA" else "Enter")
+    settle(page)
+
+
+def sample_history(page, tickets: int = 5000, timeout: float = 90_000) -> None:
+    """On Calibration or Dashboard: generate a sample ticket history and wait for what is counted from it."""
+    commit(page, page.get_by_role("spinbutton", name="Sample size (tickets)"), str(tickets))
+    page.get_by_role("button", name="Generate a sample history").click()
+    page.get_by_text(f"{tickets:,} tickets from").wait_for(timeout=timeout)
+    settle(page, timeout=timeout)
+
+
 # --- the tests -------------------------------------------------------------------------------------
 
 
@@ -119,10 +134,7 @@ def test_validate_names_an_incomplete_section_with_icons_the_app_ships(page, ser
     page.get_by_role("combobox", name="Checklist").click()
     page.get_by_role("option", name="Escalation Procedure — Generate the Full Escalation Playbook").click()
     settle(page)
-    box = page.get_by_role("textbox", name="Answer (Markdown)")
-    box.fill(answer)
-    box.press("Control+Enter")
-    settle(page)
+    commit(page, page.get_by_role("textbox", name="Answer (Markdown)"), answer)
     button(page, "validate_run").click()
     page.get_by_text("Needs attention: 10 of 11 sections present, 1 incomplete.").wait_for()
     page.get_by_text("Customer Communication Standards (line 127) — incomplete: lacks 5 required items").wait_for()
@@ -165,10 +177,7 @@ def use_local_server(page, model: str, base_url: str):
     page.get_by_role("option", name="OpenAI or a compatible server").click()
     settle(page)
     for name, value in (("Model", model), ("Base URL (optional)", base_url)):
-        field = sidebar.get_by_role("textbox", name=name)
-        field.fill(value)
-        field.press("Enter")
-        settle(page)
+        commit(page, sidebar.get_by_role("textbox", name=name), value)
     return sidebar
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from fake_openai import Unauthorized  # tests/e2e/fake_openai.py
 from playwright.sync_api import expect
-from test_browser import button, go, load_example, open_app, settle, use_local_server  # tests/e2e/test_browser.py
+from test_browser import button, commit, go, load_example, open_app, sample_history, settle, use_local_server  # tests/e2e/test_browser.py
 
 pytestmark = pytest.mark.e2e
 
@@ -34,11 +34,21 @@ TOKENS = re.compile(r"([\d,]+) in / ([\d,]+) out")
 # --- helpers -------------------------------------------------------------------------------------
 
 
+def no_exception(page) -> None:
+    boxes = page.locator(EXCEPTION)
+    assert boxes.count() == 0, boxes.first.inner_text()
+
+
 def calm(page, timeout: float = 30_000) -> None:
     """The script run is over and it drew no exception box."""
     settle(page, timeout)
-    boxes = page.locator(EXCEPTION)
-    assert boxes.count() == 0, boxes.first.inner_text()
+    no_exception(page)
+
+
+def enter(page, field, value: str) -> None:
+    """Type and commit a value; the run it starts draws no exception box."""
+    commit(page, field, value)
+    no_exception(page)
 
 
 def visit(page, link: str, heading: str) -> None:
@@ -70,9 +80,7 @@ def edit(page, step: str, change) -> None:
     """Rewrite a step's draft in its Edit tab and commit it with Ctrl+Enter."""
     card(page, step).get_by_role("tab", name="Edit").click()
     box = card(page, step).get_by_role("textbox", name="Edit the draft (Markdown)")
-    box.fill(change(box.input_value()))
-    box.press("Control+Enter")
-    calm(page)
+    enter(page, box, change(box.input_value()))
 
 
 def history_rows(page) -> list[list[str]]:
@@ -146,10 +154,7 @@ def _refused_rerun(page, shots: Path) -> None:
     """A key the server refuses: the step reads failed, v2 stays current, nothing after it goes stale."""
     with Unauthorized() as server:
         sidebar = use_local_server(page, "gpt-4.1-mini", server.base_url)
-        key = sidebar.get_by_role("textbox", name="OpenAI API key")
-        key.fill("sk-revoked-walk")
-        key.press("Enter")
-        calm(page)
+        enter(page, sidebar.get_by_role("textbox", name="OpenAI API key"), "sk-revoked-walk")
         button(page, "run__playbook").click()
         expect(badge(page, "playbook")).to_contain_text("failed", timeout=SLOW)
         calm(page)
@@ -227,10 +232,7 @@ def _resume(page, shots: Path, data_dir: Path) -> None:
 
 def _name_label_search(page, shots: Path) -> None:
     visit(page, "History", "Run history")
-    name = page.get_by_role("textbox", name="Name")
-    name.fill("AtlasFlow escalation set for the Q3 review")
-    name.press("Enter")
-    calm(page)
+    enter(page, page.get_by_role("textbox", name="Name"), "AtlasFlow escalation set for the Q3 review")
     labels = page.get_by_role("combobox", name="Labels")
     labels.click()
     labels.press_sequentially("q3-review")
@@ -242,19 +244,13 @@ def _name_label_search(page, shots: Path) -> None:
     expect(page.get_by_test_id("stMain")).to_contain_text(f"✓ {PLAYBOOK} — v3 of 3 · offline draft · done")
 
     search = page.get_by_role("textbox", name="Search")
-    search.fill("q3-review")
-    search.press("Enter")
-    calm(page)
+    enter(page, search, "q3-review")
     assert [row[0] for row in history_rows(page)] == ["AtlasFlow escalation set for the Q3 review"]
     snapshot(page, shots, "history")
-    search.fill("no-such-set-xyzzy")
-    search.press("Enter")
-    calm(page)
+    enter(page, search, "no-such-set-xyzzy")
     expect(page.get_by_text("No document set matches.")).to_be_visible()
     assert page.get_by_test_id("stDataFrame").count() == 0
-    search.fill("")
-    search.press("Enter")
-    calm(page)
+    enter(page, search, "")
 
 
 def _validate(page, shots: Path, downloads: Path) -> None:
@@ -266,9 +262,7 @@ def _validate(page, shots: Path, downloads: Path) -> None:
     expect(page.get_by_role("combobox", name="Checklist")).to_have_value(f"Escalation Procedure — {PLAYBOOK}")
     box = page.get_by_role("textbox", name="Answer (Markdown)")
     for text in (complete, emptied):
-        box.fill(text)
-        box.press("Control+Enter")
-        calm(page)
+        enter(page, box, text)
         button(page, "validate_run").click()
         calm(page)
         if text is complete:
@@ -291,13 +285,8 @@ def _validate(page, shots: Path, downloads: Path) -> None:
 
 def _calibration_into_the_playbook(page, shots: Path) -> None:
     visit(page, "Calibration", "Calibrate escalation triggers")
-    rows = page.get_by_role("spinbutton", name="Sample size (tickets)")
-    rows.fill("5000")
-    rows.press("Enter")
+    sample_history(page, 5000)
     calm(page)
-    button(page, "sample_generate").click()
-    page.get_by_role("heading", name="Results").wait_for(timeout=SLOW)
-    calm(page, SLOW)
     expect(page.get_by_text("Using sample-5000.parquet.")).to_be_visible()
     expect(page.get_by_role("heading", name="Suggested changes")).to_be_visible()
     expect(page.get_by_text(re.compile(r"escalation policy · source: variables\."))).to_be_visible()
