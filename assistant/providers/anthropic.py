@@ -87,6 +87,10 @@ class AnthropicProvider:
     def where(self) -> str:
         return self.server.where
 
+    @property
+    def subject(self) -> str:
+        return self.server.subject
+
     def stream(self, request: CompletionRequest) -> Iterator[TextDelta | Final]:
         """Yield each text delta, then one Final with usage, stop reason and timing."""
         call = Call(request.model, request.timeout)
@@ -149,7 +153,7 @@ class AnthropicProvider:
             raise self._status_error(status, exc, call) from exc
         except (anthropic.APITimeoutError, httpx2.TimeoutException) as exc:
             raise ProviderTimeoutError(
-                f"{self.where} did not answer within {call.timeout:g} s; retry, "
+                f"{self.subject} did not answer within {call.timeout:g} s; retry, "
                 "or raise PLAYBOOK_REQUEST_TIMEOUT for long answers.",
                 partial_text=call.partial,
             ) from exc
@@ -167,7 +171,7 @@ class AnthropicProvider:
             ) from exc
         except json.JSONDecodeError as exc:
             raise IncompleteAnswerError(
-                f"{self.where} sent malformed stream data (not JSON); retry the step.",
+                f"{self.subject} sent malformed stream data (not JSON); retry the step.",
                 partial_text=call.partial,
             ) from exc
 
@@ -177,11 +181,11 @@ class AnthropicProvider:
         detail = redact(_server_message(exc), self._secrets)[:300]
         if status == 401:
             return AuthError(
-                f"{where} rejected the API key (HTTP 401); {KEY_FIX}.", status=status, partial_text=partial
+                f"{self.subject} rejected the API key (HTTP 401); {KEY_FIX}.", status=status, partial_text=partial
             )
         if status == 403:
             return AuthError(
-                f"{where} refused access to model {model!r} (HTTP 403); {KEY_FIX}: the key's workspace "
+                f"{self.subject} refused access to model {model!r} (HTTP 403); {KEY_FIX}: the key's workspace "
                 "must have access to this model, or choose another model.",
                 status=status,
                 partial_text=partial,
@@ -197,26 +201,26 @@ class AnthropicProvider:
             wait = retry_after_seconds(exc.response.headers)
             when = f"retry after {wait:g} s" if wait is not None else "retry shortly"
             return RateLimitError(
-                f"{where} is rate limiting requests (HTTP 429); {when}, or lower PLAYBOOK_CONCURRENCY.",
+                f"{self.subject} is rate limiting requests (HTTP 429); {when}, or lower PLAYBOOK_CONCURRENCY.",
                 retry_after=wait,
                 partial_text=partial,
             )
         if status == 408:
             return ProviderTimeoutError(
-                f"{where} timed out the request (HTTP 408); retry.", status=status, partial_text=partial
+                f"{self.subject} timed out the request (HTTP 408); retry.", status=status, partial_text=partial
             )
         if status == 529:
             return ProviderUnavailableError(
-                f"{where} is overloaded (HTTP 529); retry in a moment.", status=status, partial_text=partial
+                f"{self.subject} is overloaded (HTTP 529); retry in a moment.", status=status, partial_text=partial
             )
         if status >= 500:
             return ProviderUnavailableError(
-                f"{where} is unavailable (HTTP {status}: {detail}); retry in a moment.",
+                f"{self.subject} is unavailable (HTTP {status}: {detail}); retry in a moment.",
                 status=status,
                 partial_text=partial,
             )
         return BadRequestError(
-            f"{where} rejected the request (HTTP {status}: {detail}). If the prompt is too long, shorten the "
+            f"{self.subject} rejected the request (HTTP {status}: {detail}). If the prompt is too long, shorten the "
             "inputs or raise the model's context and max-tokens limits.",
             status=status,
             partial_text=partial,

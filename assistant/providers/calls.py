@@ -16,6 +16,11 @@ from assistant.providers.tokens import count_tokens
 from assistant.providers.base import CompletionRequest, Final, FinishReason, TextDelta, Usage
 
 
+def sentence_start(phrase: str) -> str:
+    """A phrase that opens a message ("the server at …" -> "The server at …"): people read messages as they are."""
+    return phrase[:1].upper() + phrase[1:]
+
+
 @dataclass(frozen=True)
 class Server:
     """The server an adapter talks to, as messages name it (never with credentials or query keys)."""
@@ -34,6 +39,11 @@ class Server:
     @property
     def where(self) -> str:
         return self.vendor if self.is_vendor else f"the server at {self.url}"
+
+    @property
+    def subject(self) -> str:
+        """``where`` at the start of a sentence."""
+        return sentence_start(self.where)
 
 
 @dataclass
@@ -82,7 +92,7 @@ def finish(
     reason = reasons.get(raw_reason, "stop")
     if reason == "stop" and not text.strip():
         raise IncompleteAnswerError(
-            f"{where} returned an empty answer for model {request.model!r}; retry the step or choose another model."
+            f"{sentence_start(where)} returned an empty answer for model {request.model!r}; retry the step or choose another model."
         )
     usage = Usage(
         input_tokens=input_tokens

@@ -83,6 +83,10 @@ class OpenAIProvider:
     def where(self) -> str:
         return self.server.where
 
+    @property
+    def subject(self) -> str:
+        return self.server.subject
+
     def stream(self, request: CompletionRequest) -> Iterator[TextDelta | Final]:
         """Yield each content delta, then one Final with usage, finish reason and timing."""
         call = Call(request.model, request.timeout)
@@ -154,7 +158,7 @@ class OpenAIProvider:
             raise self._status_error(exc.status_code, exc, call) from exc
         except (openai.APITimeoutError, httpx.TimeoutException) as exc:
             raise ProviderTimeoutError(
-                f"{self.where} did not answer within {call.timeout:g} s; retry, "
+                f"{self.subject} did not answer within {call.timeout:g} s; retry, "
                 "or raise PLAYBOOK_REQUEST_TIMEOUT for long answers.",
                 partial_text=call.partial,
             ) from exc
@@ -178,7 +182,7 @@ class OpenAIProvider:
             raise self._status_error(status, exc, call) from exc
         except json.JSONDecodeError as exc:
             raise IncompleteAnswerError(
-                f"{self.where} sent malformed stream data (not JSON); retry the step.",
+                f"{self.subject} sent malformed stream data (not JSON); retry the step.",
                 partial_text=call.partial,
             ) from exc
 
@@ -190,10 +194,10 @@ class OpenAIProvider:
         where = self.where
         if status == 401:
             fix = KEY_FIX if self.is_openai else f"set OPENAI_API_KEY (or the sidebar key) to the key {where} expects"
-            return AuthError(f"{where} rejected the API key (HTTP 401); {fix}.", status=status, partial_text=partial)
+            return AuthError(f"{self.subject} rejected the API key (HTTP 401); {fix}.", status=status, partial_text=partial)
         if status == 403:
             return AuthError(
-                f"{where} refused access to model {model!r} (HTTP 403); {KEY_FIX}: the key's project "
+                f"{self.subject} refused access to model {model!r} (HTTP 403); {KEY_FIX}: the key's project "
                 "must have access to this model, or choose another model.",
                 status=status,
                 partial_text=partial,
@@ -211,29 +215,29 @@ class OpenAIProvider:
         if status == 429:
             if getattr(exc, "code", None) == "insufficient_quota":
                 return AuthError(
-                    f"{where} reports no remaining quota (HTTP 429 insufficient_quota); add credit or {KEY_FIX}.",
+                    f"{self.subject} reports no remaining quota (HTTP 429 insufficient_quota); add credit or {KEY_FIX}.",
                     status=status,
                     partial_text=partial,
                 )
             wait = retry_after_seconds(headers)
             when = f"retry after {wait:g} s" if wait is not None else "retry shortly"
             return RateLimitError(
-                f"{where} is rate limiting requests (HTTP 429); {when}, or lower PLAYBOOK_CONCURRENCY.",
+                f"{self.subject} is rate limiting requests (HTTP 429); {when}, or lower PLAYBOOK_CONCURRENCY.",
                 retry_after=wait,
                 partial_text=partial,
             )
         if status == 408:
             return ProviderTimeoutError(
-                f"{where} timed out the request (HTTP 408); retry.", status=status, partial_text=partial
+                f"{self.subject} timed out the request (HTTP 408); retry.", status=status, partial_text=partial
             )
         if status >= 500:
             return ProviderUnavailableError(
-                f"{where} is unavailable (HTTP {status}: {detail}); retry in a moment.",
+                f"{self.subject} is unavailable (HTTP {status}: {detail}); retry in a moment.",
                 status=status,
                 partial_text=partial,
             )
         return BadRequestError(
-            f"{where} rejected the request (HTTP {status}: {detail}). If the prompt is too long, shorten the "
+            f"{self.subject} rejected the request (HTTP {status}: {detail}). If the prompt is too long, shorten the "
             "inputs or raise the model's context and max-tokens limits.",
             status=status,
             partial_text=partial,

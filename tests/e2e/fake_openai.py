@@ -7,7 +7,8 @@ point the sidebar at it with provider OpenAI and Base URL ``http://127.0.0.1:POR
 Answers come from ``tests/data/answers``: the AtlasFlow playbook (minus the
 sections named in ``drop``, so the checklist has something to repair), one
 role of the AtlasFlow runbooks per fan-out request, the training pack, and for
-a repair prompt exactly the sections it asks for.
+a repair prompt exactly the sections it asks for. ``Unauthorized`` is the same kind of server
+with a key it refuses: every request gets OpenAI's 401.
 
     python tests/e2e/fake_openai.py --port 8765 --delay 0.02
 """
@@ -15,8 +16,11 @@ a repair prompt exactly the sections it asks for.
 from __future__ import annotations
 
 import argparse
+import json
 import re
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from assistant.providers.loopback import LoopbackServer, Pace
@@ -84,6 +88,55 @@ def FakeOpenAI(port: int = 0, *, delay: float = 0.02, chunk: int = 24, drop: tup
     tokens = chunk / CHARS_PER_TOKEN
     pace = Pace(tokens_per_second=tokens / delay if delay else 0.0, chunk_tokens=max(1, round(tokens)))
     return LoopbackServer(reply, pace, model=MODEL, port=port)
+
+
+class Unauthorized:
+    """A loopback server that refuses every request with OpenAI's 401, as a revoked key is refused.
+
+    ``with Unauthorized() as server: ... server.base_url ...``; ``server.requests`` holds the path and
+    the Authorization header of each request, so a test sees which key reached the server.
+    """
+
+    BODY = json.dumps(
+        {"error": {"message": "Incorrect API key provided.", "type": "invalid_request_error", "code": "invalid_api_key"}}
+    ).encode()
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str]] = []
+        refused = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:  # quiet
+                return
+
+            def _refuse(self) -> None:
+                self.rfile.read(int(self.headers.get("content-length") or 0))
+                refused.requests.append((self.path, self.headers.get("authorization", "")))
+                self.send_response(401)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(refused.BODY)))
+                self.end_headers()
+                self.wfile.write(refused.BODY)
+
+            do_GET = do_POST = _refuse
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def __enter__(self) -> Unauthorized:
+        threading.Thread(target=self._server.serve_forever, name="unauthorized-server", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
 
 
 if __name__ == "__main__":

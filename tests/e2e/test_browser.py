@@ -22,10 +22,15 @@ STEPS = ("playbook", "runbooks", "training")
 # --- small helpers over Streamlit's DOM ---------------------------------------------------------
 
 
+#: the script run is over and every element is from it (an older run's elements are drawn faded)
+SCRIPT_DONE = "() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning' && !document.querySelector('[data-stale=true]')"
+
+
 def settle(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished the current script run."""
+    """Wait until Streamlit has finished the current script run (its toolbar shows no running
+    indicator in minimal mode, so the app's own script state is read)."""
     page.wait_for_timeout(250)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+    page.wait_for_function(SCRIPT_DONE, timeout=timeout)
     page.wait_for_timeout(250)
 
 
@@ -50,6 +55,21 @@ def load_example(page) -> None:
     button(page, "load_example").click()
     page.get_by_text("The profile is complete").wait_for()
     settle(page)
+
+
+def commit(page, field, value: str) -> None:
+    """Type ``value`` into a text field and commit it as a person does: Enter, or Ctrl+Enter in a text area."""
+    field.fill(value)
+    field.press("Control+Enter" if field.evaluate("e => e.tagName") == "TEXTAREA" else "Enter")
+    settle(page)
+
+
+def sample_history(page, tickets: int = 5000, timeout: float = 90_000) -> None:
+    """On Calibration or Dashboard: generate a sample ticket history and wait for what is counted from it."""
+    commit(page, page.get_by_role("spinbutton", name="Sample size (tickets)"), str(tickets))
+    page.get_by_role("button", name="Generate a sample history").click()
+    page.get_by_text(f"{tickets:,} tickets from").wait_for(timeout=timeout)
+    settle(page, timeout=timeout)
 
 
 # --- the tests -------------------------------------------------------------------------------------
@@ -135,10 +155,7 @@ def test_validate_names_an_incomplete_section_with_icons_the_app_ships(page, ser
     page.get_by_role("combobox", name="Checklist").click()
     page.get_by_role("option", name="Escalation Procedure — Generate the Full Escalation Playbook").click()
     settle(page)
-    box = page.get_by_role("textbox", name="Answer (Markdown)")
-    box.fill(answer)
-    box.press("Control+Enter")
-    settle(page)
+    commit(page, page.get_by_role("textbox", name="Answer (Markdown)"), answer)
     button(page, "validate_run").click()
     page.get_by_text("Needs attention: 10 of 11 sections present, 1 incomplete.").wait_for()
     page.get_by_text("Customer Communication Standards (line 127) — incomplete: lacks 5 required items").wait_for()
@@ -181,10 +198,7 @@ def use_local_server(page, model: str, base_url: str):
     page.get_by_role("option", name="OpenAI or a compatible server").click()
     settle(page)
     for name, value in (("Model", model), ("Base URL (optional)", base_url)):
-        field = sidebar.get_by_role("textbox", name=name)
-        field.fill(value)
-        field.press("Enter")
-        settle(page)
+        commit(page, sidebar.get_by_role("textbox", name=name), value)
     return sidebar
 
 

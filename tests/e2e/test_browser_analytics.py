@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from test_browser import button, go, load_example, open_app, settle  # tests/e2e/test_browser.py
+from test_browser import button, go, load_example, open_app, sample_history, settle  # tests/e2e/test_browser.py
 
 pytestmark = pytest.mark.e2e
 
@@ -25,13 +25,7 @@ def test_calibration_and_dashboard_with_a_sample_history(page, server, artifacts
     expect(page.locator(".st-key-card__playbook")).to_contain_text("required sections present", timeout=60_000)
     settle(page)
     go(page, "Calibration", "Calibrate escalation triggers")
-    rows = page.get_by_role("spinbutton", name="Sample size (tickets)")
-    rows.fill("5000")  # a history whose suggestions include a threshold change (so "Apply and re-run" shows)
-    rows.press("Enter")
-    settle(page)
-    button(page, "sample_generate").click()
-    page.get_by_role("heading", name="Results").wait_for(timeout=90_000)
-    settle(page, timeout=90_000)
+    sample_history(page, 5000)  # a history whose suggestions include a threshold change (so "Apply and re-run" shows)
     page.screenshot(path=artifacts / "calibration.png", full_page=True)
 
     assert page.locator(EXCEPTION).count() == 0, page.locator(EXCEPTION).first.inner_text()

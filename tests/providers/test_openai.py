@@ -193,6 +193,17 @@ def test_auth_errors_name_the_env_var_and_never_the_key(provider, route, status)
     assert OPENAI_KEY not in str(error) and OPENAI_KEY not in repr(error.args)
 
 
+def test_a_compatible_server_refusing_the_key_is_named_at_the_start_of_a_sentence(respx_mock):
+    respx_mock.post(f"{LOCAL}/chat/completions").respond(401, json=error_body("Incorrect API key provided."))
+
+    with pytest.raises(AuthError) as caught:
+        list(OpenAIProvider(base_url=LOCAL, api_key="sk-local").stream(REQUEST))
+
+    # shown as it is on the step card and by the CLI: a capital first letter, the server named again in the advice
+    assert caught.value.message.startswith(f"The server at {LOCAL} rejected the API key (HTTP 401)")
+    assert f"the key the server at {LOCAL} expects" in caught.value.message
+
+
 def test_unknown_model_names_the_model_and_says_choose_another(provider, route):
     route.respond(404, json=error_body("The model `gpt-9` does not exist", "model_not_found"))
 

@@ -174,7 +174,7 @@ class App:
     def texts(self) -> str:
         """Every Markdown, caption, alert and code text on the page, joined."""
         parts: list[str] = []
-        for kind in ("markdown", "caption", "info", "success", "warning", "error", "code", "title", "subheader"):
+        for kind in ("markdown", "caption", "info", "success", "warning", "error", "code", "title", "header", "subheader"):
             parts += [str(element.value) for element in getattr(self.at, kind)]
         # colour directives (":green[:material/check_circle:]") read as their text
         return re.sub(r":(?:green|red|orange|blue|gray)\[([^\]]*)\]", r"\1", "\n".join(parts))

@@ -187,7 +187,7 @@ def _policy_panel(studio: Studio, has_draft: bool) -> EscalationPolicy:
     if POLICY not in st.session_state:
         st.session_state[POLICY] = policy_from_variables(_variables(studio))
     policy: EscalationPolicy = st.session_state[POLICY]
-    st.subheader("Escalation policy")
+    st.header("Escalation policy")
     st.caption(
         f"{inert_inline(policy.title)} · source: {policy.source}. A ticket counts at the highest level whose triggers it meets."
     )
@@ -214,7 +214,9 @@ def _rates(report: CalibrationReport) -> None:
             band.label,
             f"{band.rate:.2%}",
             f"target {band.low:.1%}–{band.high:.1%} · {band.verdict}",
-            delta_color="off" if band.verdict == "within" else "inverse",
+            delta_color="off" if band.verdict == "within" else "red",
+            # the arrow says which side of the band the rate is on (none inside it)
+            delta_arrow={"above": "up", "below": "down"}.get(band.verdict, "off"),
             border=True,
         )
     if report.history_escalation_rate is not None:
@@ -223,6 +225,7 @@ def _rates(report: CalibrationReport) -> None:
             f"{report.history_escalation_rate:.2%}",
             f"agreement {report.agreement:.0%}" if report.agreement is not None else None,
             delta_color="off",
+            delta_arrow="off",
             border=True,
         )
     if report.ok:
@@ -231,7 +234,7 @@ def _rates(report: CalibrationReport) -> None:
 
 def _results(report: CalibrationReport) -> None:
     """The rates, then each level's share of the tickets and its verdict."""
-    st.subheader("Results")
+    st.header("Results")
     _rates(report)
     st.dataframe(
         [
@@ -300,7 +303,7 @@ def _suggestions(report: CalibrationReport) -> None:
     """What to change, with one button applying every change that is more than advice."""
     if not report.suggestions:
         return
-    st.subheader("Suggested changes")
+    st.header("Suggested changes")
     for suggestion in report.suggestions:
         (st.info if suggestion.kind != "advice" else st.warning)(inert_inline(suggestion.reason))
     if any(s.kind != "advice" for s in report.suggestions):
@@ -309,7 +312,7 @@ def _suggestions(report: CalibrationReport) -> None:
 
 def _appendix(report: CalibrationReport, policy: EscalationPolicy, has_draft: bool) -> None:
     """The calibration as a Markdown appendix, and the button that writes it into the playbook draft."""
-    st.subheader("Feed it back into the playbook")
+    st.header("Feed it back into the playbook")
     appendix = calibration_appendix(report, policy)
     with st.expander("Calibration appendix (Markdown)"):
         st.code(appendix, language="markdown", wrap_lines=True)

@@ -154,7 +154,7 @@ def _optional_refinements(view: ChainView, first_number: int) -> dict[str, CardS
     optional_steps = [s for s in pack.steps if s.optional]
     if not optional_steps:
         return {}
-    st.subheader("Optional refinements")
+    st.header("Optional refinements")
     ready = [
         s.id
         for s in optional_steps
@@ -178,7 +178,7 @@ def _optional_refinements(view: ChainView, first_number: int) -> dict[str, CardS
 def _exports(view: ChainView) -> None:
     """The set as Markdown, Word, HTML and PDF, and the way to the levels diagram."""
     with st.container(border=True, key="export_box"):
-        st.subheader("Export the set")
+        st.header("Export the set")
         widgets.export_buttons(view.pack, view.ws)
         if view.ws.has("playbook") and view.pack.checklist_for("playbook") is not None:
             st.page_link("pages/levels.py", label="See the escalation levels diagram", icon=":material/stairs:")

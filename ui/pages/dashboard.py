@@ -44,7 +44,12 @@ def render() -> None:
     kpis = st.columns(4)
     kpis[0].metric("Tickets", f"{report.tickets:,}", border=True)
     kpis[1].metric(
-        "Escalated", f"{report.escalated:,}", f"{report.escalation_rate:.1%} of tickets", delta_color="off", border=True
+        "Escalated",
+        f"{report.escalated:,}",
+        f"{report.escalation_rate:.1%} of tickets",
+        delta_color="off",
+        delta_arrow="off",  # a share, not a change
+        border=True,
     )
     csat, difference, meaning = _csat(report.csat_escalated, report.csat_not_escalated)
     kpis[2].metric("CSAT after escalation", csat, difference, "normal", help=meaning, border=True)

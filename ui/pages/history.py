@@ -225,8 +225,8 @@ def _run_details(studio: Studio, record: RunRecord) -> None:
         )
         if step.stale:
             st.caption("Out of date: " + inert_inline("; ".join(step.stale)))
-        if step.error:
-            st.caption(inert_inline(step.error))
+        if step.error:  # as the step's card shows it: an error to act on, not a footnote
+            st.error(inert_inline(step.error), icon=":material/error:")
     if any(s.current is not None and s.current.offline for s in studio.document_set(record)):
         st.caption("Offline drafts: composed without a language model.")
 

@@ -214,7 +214,7 @@ def _required_facts(pack: Pack, ws: Workspace, shown: dict[str, str]) -> None:
     """The required variables in two columns, in a bordered form."""
     required = [v for v in pack.variables if v.required]
     with st.container(border=True):
-        st.subheader("About your organisation")
+        st.header("About your organisation")
         st.caption("Fields marked * are required. Examples show as grey placeholder text.")
         columns = st.columns(2)
         for index, variable in enumerate(required):

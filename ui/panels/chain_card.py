@@ -76,7 +76,7 @@ def step_card(view: ChainView, step: Step, number: int) -> CardSlots:
     with st.container(border=True, key=f"card__{step.id}"):
         head, actions = st.columns([3, 2], vertical_alignment="top")
         with head:
-            st.markdown(f"#### {number}. {inert_inline(step.title)}")
+            st.markdown(f"## {number}. {inert_inline(step.title)}")
             badge = st.empty()
             with badge:
                 widgets.status_badge(view.status(step.id))

@@ -34,6 +34,6 @@ def page_test(tmp_path: Path, page: str) -> AppTest:
 
 def texts(at: AppTest) -> str:
     parts: list[str] = []
-    for kind in ("markdown", "caption", "info", "success", "warning", "error", "title", "subheader"):
+    for kind in ("markdown", "caption", "info", "success", "warning", "error", "title", "header", "subheader"):
         parts += [str(element.value) for element in getattr(at, kind)]
     return "\n".join(parts)

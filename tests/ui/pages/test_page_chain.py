@@ -28,7 +28,7 @@ def test_asks_for_the_profile_first(app) -> None:
 def test_cards_in_dag_order_with_run_buttons_enabled_only_when_inputs_exist(scripted_app, library) -> None:
     app = scripted_app.load_example().page("chain")
     pack = library.get(PACK)
-    titles = [m.value for m in app.at.markdown if m.value.startswith("#### ")]
+    titles = [m.value for m in app.at.markdown if m.value.startswith("## ")]
     assert [t.split(". ", 1)[1] for t in titles] == [s.title for s in pack.steps]
     assert app.at.button(key="run__playbook").disabled is False
     assert app.at.button(key="run__runbooks").disabled is True  # needs the playbook
