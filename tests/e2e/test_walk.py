@@ -83,13 +83,14 @@ def edit(page, step: str, change) -> None:
     enter(page, box, change(box.input_value()))
 
 
-def history_rows(page) -> list[list[str]]:
-    """The History table's rows as a screen reader gets them (the grid draws its cells for assistive
-    technology once it has the focus)."""
+def history_rows(page) -> list[dict[str, str]]:
+    """The History table's rows by column name, as a screen reader gets them (the grid draws its
+    cells for assistive technology once it has the focus)."""
     page.get_by_test_id("data-grid-canvas").focus()
     rows = page.locator("table[role='grid'] tbody tr")
     rows.first.wait_for(state="attached")
-    return [row.locator("td").all_inner_texts() for row in rows.all()]
+    headers = [h.strip() for h in page.locator("table[role='grid'] thead th").all_inner_texts()]
+    return [dict(zip(headers, row.locator("td").all_inner_texts())) for row in rows.all()]
 
 
 def tokens(text: str) -> tuple[int, int]:
@@ -208,7 +209,7 @@ def _resume(page, shots: Path, data_dir: Path) -> None:
     visit(page, "History", "Run history")
     rows = history_rows(page)
     assert len(rows) == 1, rows  # one run is one document set, whatever was re-run, edited or repaired
-    name, status, steps = rows[0][:3]
+    name, status, steps = (rows[0][column] for column in ("Document set", "Status", "Steps"))
     assert name == "Escalation Procedure — AtlasFlow" and status == "✗ failed"
     assert steps == f"✗ {PLAYBOOK}, ✓ Create Role-Based Runbooks, ✓ Build a Training + QA Program"
     expect(page.get_by_role("alert").filter(has_text="rejected the API key (HTTP 401)")).to_be_visible()
@@ -239,13 +240,13 @@ def _name_label_search(page, shots: Path) -> None:
     labels.press("Enter")
     labels.press("Escape")
     calm(page)
-    assert history_rows(page)[0][0] == "AtlasFlow escalation set for the Q3 review"
-    assert history_rows(page)[0][3] == "q3-review"
+    assert history_rows(page)[0]["Document set"] == "AtlasFlow escalation set for the Q3 review"
+    assert history_rows(page)[0]["Labels"] == "q3-review"
     expect(page.get_by_test_id("stMain")).to_contain_text(f"✓ {PLAYBOOK} — v3 of 3 · offline draft · done")
 
     search = page.get_by_role("textbox", name="Search")
     enter(page, search, "q3-review")
-    assert [row[0] for row in history_rows(page)] == ["AtlasFlow escalation set for the Q3 review"]
+    assert [row["Document set"] for row in history_rows(page)] == ["AtlasFlow escalation set for the Q3 review"]
     snapshot(page, shots, "history")
     enter(page, search, "no-such-set-xyzzy")
     expect(page.get_by_text("No document set matches.")).to_be_visible()
