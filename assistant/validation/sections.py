@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from assistant.packs import Checklist, Section
 from assistant.validation.bodies import body_text, has_real_body, missing_items
 from assistant.validation.outline import Node, Outline, parse_outline
-from assistant.validation.textmatch import contains_phrase, normalise
+from assistant.validation.textmatch import names, normalise
 from assistant.validation.titles import TitleMatcher
 
 
@@ -147,7 +147,7 @@ def _recognise(outline: Outline, checklist: Checklist, node: Node, taken: set[st
         signs = [*section.items, *section.evidence]
         if len(signs) < 2 or section.id in taken:
             continue
-        found = sum(1 for sign in signs if any(contains_phrase(body, normalise(p)) for p in sign.phrases))
+        found = sum(1 for sign in signs if any(names(body, p) for p in sign.phrases))
         ratio = found / len(signs)
         if found >= 3 or (found >= 2 and ratio >= 0.5):
             scored.append((ratio, found, section))
