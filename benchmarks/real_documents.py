@@ -34,7 +34,7 @@ def score(which: str, verbose: bool = False) -> dict[str, float | int]:
         document = read_document(label["file"], (REAL / label["file"]).read_bytes())
         pack_name, step_id = label["checklist"].split("/")
         pack = library.get(pack_name)
-        report = validate_step(document.text, pack, step_id)
+        report = validate_step(document.text, pack, step_id, finished=True)
         covered = set(label["covered"])
         listed = {s.id for s in pack.checklist_for(step_id).listed}
         found = {s.id for s in report.sections if s.status != "missing" and s.id in listed}

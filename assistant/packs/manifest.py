@@ -89,6 +89,8 @@ class Section(_Strict):
     nested: bool = Field(default=False, description="may sit inside another section (e.g. a runbook window)")
     timed: bool = Field(default=False, description="actions here need timeframes (missing_timeframe lint)")
     part: bool = Field(default=False, description="a fan-out part (e.g. one role's runbook)")
+    scheme: bool = Field(default=False, description="a tier scheme in a team's own naming (SEV-1…, P1–P4) is this section")
+    ownership: bool = Field(default=False, description="a run of parts named after roles is this section")
     evidence: list[ChecklistItem] = Field(
         default=[],
         description="extra signs (never shown to the model) that a body under an unrecognised heading is this section",
