@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 #: how each verdict reads in a terminal
-_MARKS = {"present": "✓", "incomplete": "◐", "missing": "✗"}
+_MARKS = {"present": "✓", "incomplete": "◐", "renamed": "↪", "missing": "✗"}
 
 
 def report_text(report: ValidationReport) -> str:
@@ -25,7 +25,8 @@ def report_text(report: ValidationReport) -> str:
     for section in report.sections:
         where = f" (line {section.line})" if section.line else ""
         lines.append(f"  {_MARKS[section.status]} {section.title}{where}{_verdict(section)}")
-        lines += [f"      · {item}" for item in section.missing_items if section.status == "incomplete"]
+        lines += [f"      · {item}" for item in section.missing_items if section.status in ("incomplete", "renamed")]
+        lines += [f"      > line {e.line}: {e.text}" for e in section.evidence[:6] if section.status == "renamed"]
     if report.lints:
         lines.append("Lints:")
         for lint in report.lints:
@@ -34,6 +35,10 @@ def report_text(report: ValidationReport) -> str:
 
 
 def _verdict(section: SectionResult) -> str:
+    if section.status == "renamed" and section.found_as is not None:
+        count = len(section.missing_items)
+        could = f"; could add {count} item{'s' if count != 1 else ''}:" if count else ""
+        return f" — found under another name: “{section.found_as.title}”{could}"
     if section.status == "incomplete":
         count = len(section.missing_items)
         return f" — incomplete, lacks {count} required item{'s' if count != 1 else ''}:"

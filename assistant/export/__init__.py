@@ -17,6 +17,7 @@ from assistant.export.document import (
 from assistant.export.folder import write_run_folder
 from assistant.export.html import to_html
 from assistant.export.markdown import to_markdown
+from assistant.export.plain import document_file
 from assistant.export.word import to_docx_bytes
 
 MEDIA_TYPES: dict[str, str] = {
@@ -52,6 +53,7 @@ __all__ = [
     "Format",
     "assemble",
     "default_title",
+    "document_file",
     "export",
     "organisation_name",
     "provenance_label",

@@ -29,13 +29,20 @@ th{background:#f6f8fa}pre{background:#f6f8fa;padding:.8rem;overflow:auto}code{fo
 """
 
 
-def to_html(document: ExportDocument) -> str:
-    md = markdown_parser()
-    parts = [
+def page_head(title: str) -> list[str]:
+    """The start of a standalone page: its title, the styles, and a policy that forbids scripts."""
+    return [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">",
-        f"<title>{html.escape(document.title)}</title><style>{_CSS}</style></head><body>",
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
+    ]
+
+
+def to_html(document: ExportDocument) -> str:
+    md = markdown_parser()
+    parts = [
+        *page_head(document.title),
         f"<h1>{html.escape(document.title)}</h1>",
         f'<p class="meta">Pack: {html.escape(document.pack)} · Provider: {html.escape(document.provider)} · '
         f"Model: {html.escape(document.model)} · {html.escape(document.created_at)}</p>",

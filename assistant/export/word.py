@@ -11,14 +11,18 @@ from assistant.export.html import markdown_parser
 from assistant.export.markdown import checklist_markdown
 
 
+_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\(([^)\s]+)\)")
+
+
 def _add_inline(paragraph: Any, text: str) -> None:
-    """Add text with **bold** runs; other inline markup is kept as plain text."""
+    """Add text with **bold** runs; a link reads as its text and address; other markup stays plain text."""
+    text = _LINK.sub(lambda m: m.group(1) if m.group(2).startswith("#") else f"{m.group(1)} ({m.group(2)})", text)
     for index, chunk in enumerate(re.split(r"\*\*(.+?)\*\*", xml_safe(text))):
         if chunk:
             paragraph.add_run(chunk).bold = index % 2 == 1
 
 
-def _docx_blocks(doc: Any, markdown_text: str) -> None:
+def docx_blocks(doc: Any, markdown_text: str) -> None:
     tokens = markdown_parser().parse(xml_safe(markdown_text))
     index = 0
     list_styles: list[str] = []
@@ -87,11 +91,11 @@ def to_docx_bytes(document: ExportDocument) -> bytes:
     if document.offline:
         _add_inline(doc.add_paragraph(), f"**{OFFLINE_NOTE}**")
     for step in document.steps:
-        _docx_blocks(doc, step.text)
+        docx_blocks(doc, step.text)
         doc.add_page_break()
     doc.add_heading("Checklist appendix", level=1)
     for step in document.steps:
-        _docx_blocks(doc, "\n".join(checklist_markdown(step)))
+        docx_blocks(doc, "\n".join(checklist_markdown(step)))
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -24,7 +24,7 @@ _HEADING = re.compile(r"^(\s{0,3})(#{1,6})(\s+)")
 _OUTLINE_LIMIT = 40
 
 
-def _outline(draft: str, limit: int = _OUTLINE_LIMIT) -> list[str]:
+def draft_outline(draft: str, limit: int = _OUTLINE_LIMIT) -> list[str]:
     """The draft's headings (and heading-like lines), indented by level, as a compact summary."""
     outline = parse_outline(draft)
     entries = [f"{'  ' * min(max(n.rank - 1, 0), 3)}- {n.title}" for n in outline.nodes if n.kind != "item"]
@@ -73,30 +73,14 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count != 1 else ''}"
 
 
-def build_repair_prompt(
-    pack: Pack,
-    step: Step,
-    draft: str,
-    report: ValidationReport,
-    variables: Mapping[str, str | list[str]],
-) -> str:
-    """The follow-up prompt: only the missing sections and the missing points of incomplete ones."""
-    checklist = pack.checklist_for(step.id)
-    if checklist is None:
-        raise ValueError(f"step {step.id!r} has no checklist to repair against")
-    plan = repair_plan(report, checklist)
+def gaps_request(
+    pack: Pack, checklist: Checklist, plan: Mapping[str, list[str]], variables: Mapping[str, str | list[str]]
+) -> list[str]:
+    """The lines of a request that name exactly the gaps: whole sections to write, then points to add."""
     numbering = {s.id: i for i, s in enumerate(checklist.listed, 1)}
     whole = [sid for sid, items in plan.items() if not items]
     partial = [sid for sid, items in plan.items() if items]
-    gaps = [f"is missing {_plural(len(whole), 'required section')}"] if whole else []
-    gaps += [f"lacks required points in {_plural(len(partial), 'section')}"] if partial else []
-    parts = [
-        f"You are completing a draft “{step.title}” for {pack.title}. The draft is good but {' and '.join(gaps)}. "
-        "Write ONLY what is listed below, each under its own Markdown heading (`## ` followed by the number and title "
-        "exactly as given), complete and specific, with tables, steps and times where they help. Do not repeat or "
-        "rewrite anything the draft already has, and add no preamble or closing remarks.",
-        "",
-    ]
+    parts: list[str] = []
     if whole:
         parts += ["Sections to write:", ""]
         for section_id in whole:
@@ -109,9 +93,41 @@ def build_repair_prompt(
         ]
         for section_id in partial:
             section = checklist.section(section_id)
-            parts += _section_spec(section, numbering.get(section_id), variables, plan[section_id])
+            parts += _section_spec(section, numbering.get(section_id), variables, list(plan[section_id]))
+    return parts
+
+
+def gaps_summary(plan: Mapping[str, list[str]]) -> str:
+    """'is missing 2 required sections and lacks required points in 1 section'."""
+    whole = sum(1 for items in plan.values() if not items)
+    partial = len(plan) - whole
+    gaps = [f"is missing {_plural(whole, 'required section')}"] if whole else []
+    gaps += [f"lacks required points in {_plural(partial, 'section')}"] if partial else []
+    return " and ".join(gaps)
+
+
+def build_repair_prompt(
+    pack: Pack,
+    step: Step,
+    draft: str,
+    report: ValidationReport,
+    variables: Mapping[str, str | list[str]],
+) -> str:
+    """The follow-up prompt: only the missing sections and the missing points of incomplete ones."""
+    checklist = pack.checklist_for(step.id)
+    if checklist is None:
+        raise ValueError(f"step {step.id!r} has no checklist to repair against")
+    plan = repair_plan(report, checklist)
+    parts = [
+        f"You are completing a draft “{step.title}” for {pack.title}. The draft is good but {gaps_summary(plan)}. "
+        "Write ONLY what is listed below, each under its own Markdown heading (`## ` followed by the number and title "
+        "exactly as given), complete and specific, with tables, steps and times where they help. Do not repeat or "
+        "rewrite anything the draft already has, and add no preamble or closing remarks.",
+        "",
+        *gaps_request(pack, checklist, plan, variables),
+    ]
     parts += ["Facts about the organisation:", *_facts(pack, variables), ""]
-    outline = _outline(draft)
+    outline = draft_outline(draft)
     if outline:
         parts += [
             "The existing draft, in outline (keep its names, levels, roles, numbers and targets consistent):",

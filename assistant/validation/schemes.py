@@ -84,7 +84,7 @@ def scheme_node(outline: Outline) -> Node | None:
     tiers = tiers_in(outline, 0, first_heading)
     if not tiers:
         return None
-    title = _label_text(outline.lines[tiers[0].line])[0] or tiers[0].label
+    title = f"{tiers[0].label} … {tiers[-1].label}"
     return Node(title=title, line=tiers[0].line, rank=LABEL_RANK, kind=LABEL, body_start=tiers[0].line, end=first_heading)
 
 
