@@ -68,7 +68,9 @@ def consistency_command(run_id: str, fmt: OutputFormat = OutputFormat.text) -> N
 
 
 def validate(
-    file: Annotated[Optional[Path], typer.Argument(help="Markdown answer to check, or - for stdin")] = None,
+    file: Annotated[
+        Optional[Path], typer.Argument(help="the answer to check (.md or .txt, - for stdin) or a document (.html, .docx)")
+    ] = None,
     checklist: Annotated[Optional[str], typer.Option(help="PACK/STEP, e.g. escalation-procedure/playbook")] = None,
     fmt: FormatOption = OutputFormat.text,
     consistency: Annotated[
@@ -91,7 +93,13 @@ def validate(
         raise UserInputError("Give FILE and --checklist PACK/STEP (or --consistency RUN_ID).")
     chosen = studio()
     chosen.library.resolve(checklist)
-    report = chosen.validate(read_text(file), checklist)
+    if file.suffix.lower() in (".html", ".htm", ".docx"):
+        # a Word file or a web page is someone's finished document, read by its format
+        from assistant.cli.auditing import read_document
+
+        report = chosen.check_document(read_document(chosen, file).text, checklist)
+    else:
+        report = chosen.validate(read_text(file), checklist)
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(report.contract(), indent=2, ensure_ascii=False))
     else:

@@ -31,6 +31,8 @@ _BOLD_LINE = re.compile(r"^(\*\*\*|\*\*|__)(?P<title>[^*_].*?)\1\s*:?\s*$")
 _SECTION_PREFIX = re.compile(r"^(?:section|deliverable|part|chapter)\s+\d+[a-z]?\s*[:.)—–-]\s*\S", re.IGNORECASE)
 _CAPS_LABEL = re.compile(r"^[A-Z0-9][A-Z0-9 &/()\-–—,'’+.]*[A-Z][A-Z0-9 )]*:?$")
 _COLON_LABEL = re.compile(r"^[A-Z][^.!?:|`]{2,60}:$")
+#: a quoted sentence, or one that ends like a sentence: something said, not a title
+_QUOTED = re.compile(r"^[\"“‘'«].*|.*\w.*[.!?][\"”’'»]?$")
 #: "5-6) Comms" / "7. Resolution and handoff" written as a plain line of its own
 _NUMBERED_LINE = re.compile(r"^\d{1,2}(?:\s*[-–]\s*\d{1,2})?[.)]\s+(?P<title>[^\s].{0,78})$")
 _LEADING_DECOR = re.compile(r"^[^\w*_\[(]+")
@@ -123,6 +125,8 @@ def label_title(line: str) -> str | None:
     bold = _BOLD_LINE.match(text)
     if bold:
         title = bold.group("title").strip().rstrip(":").strip()
+        if _QUOTED.match(title):
+            return None  # a line someone says ("I'll come back to you in 10 minutes.") is not a title
         return title if re.search(r"[A-Za-z]", title) else None
     if len(text) <= 100 and not text.endswith(".") and _SECTION_PREFIX.match(text):
         return text.strip("*_ ")

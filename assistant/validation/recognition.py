@@ -13,7 +13,7 @@ from assistant.packs import Checklist, Section
 from assistant.validation.bodies import body_text, missing_items
 from assistant.validation.claims import Claim
 from assistant.validation.outline import Node, Outline
-from assistant.validation.roles import role_runs
+from assistant.validation.roles import OWNERSHIP, owner_sections, role_runs
 from assistant.validation.schemes import Tier, scheme_node, tiers_in
 from assistant.validation.textmatch import names, normalise
 from assistant.validation.titles import TitleMatcher
@@ -62,14 +62,17 @@ def claim_roles(
     section = next((s for s in checklist.sections if s.ownership), None)
     if section is None or any(c.has_body for c in claims.get(section.id, [])):
         return
-    for run in role_runs(outline, roles):
+    for run in [*role_runs(outline, roles), *([node] for node in owner_sections(outline, roles))]:
         if any(_inside_claim(node, claims) for node in run):
             continue
         body = " ".join(body_text(outline, node) + " " + normalise(node.title) for node in run)
-        claims.setdefault(section.id, []).append(
-            Claim(run[0], True, missing_items(section, body), renamed=True, evidence=[node.line for node in run])
-        )
+        evidence = [node.line for node in run] if len(run) > 1 else [run[0].line, *_ownership_lines(outline, run[0])]
+        claims.setdefault(section.id, []).append(Claim(run[0], True, missing_items(section, body), True, evidence))
         return
+
+
+def _ownership_lines(outline: Outline, node: Node) -> list[int]:
+    return [i for i in range(node.body_start, node.end) if OWNERSHIP.search(outline.lines[i])][: _EVIDENCE_LINES - 1]
 
 
 def _inside_claim(node: Node, claims: dict[str, list[Claim]]) -> bool:

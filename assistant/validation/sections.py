@@ -101,6 +101,14 @@ def find_sections(
             owners = matched
         elif matcher.is_toc(node.title):
             return
+        elif (job := _job_over_one_heading(outline, checklist, matcher, node)) is not None:
+            # "How to communicate" over "Initial communication … Resolution": its "Resolution" is a message
+            # of the communication plan, not the closure section
+            evidence = evidence_lines(outline, node, job)
+            claims.setdefault(job.id, []).append(
+                Claim(node, True, missing_items(job, body_text(outline, node)), True, evidence)
+            )
+            owners = [job.id]
         elif not any(matcher.match(d.title) for d in node.descendants()):
             if not matcher.is_intro(node.title):
                 unmatched_leaves.append(node)
@@ -114,6 +122,18 @@ def find_sections(
     _infer_from_bodies(outline, checklist, unmatched_leaves, claims)
     _fill_part_windows(outline, checklist, claims)
     return outline, {key: sorted(found, key=lambda c: c.rank_key) for key, found in claims.items()}
+
+
+def _job_over_one_heading(outline: Outline, checklist: Checklist, matcher: TitleMatcher, node: Node) -> Section | None:
+    """The section an unnamed heading's whole body is, when only one heading below it names a section
+    and that is another one (so the named one is a sub-part of it, never a section of its own)."""
+    if not node.children or matcher.is_intro(node.title):
+        return None
+    below = {sid for d in node.descendants() for sid in matcher.match(d.title)}
+    if len(below) != 1:
+        return None
+    jobs = [s for s in _recognise(outline, checklist, node, set()) if s.id not in below and not s.nested]
+    return jobs[0] if len(jobs) == 1 else None
 
 
 def _title_heading(outline: Outline) -> Node | None:
