@@ -1,6 +1,6 @@
 """Prompt packs: manifests (variables, steps, checklists), sandboxed rendering and variables files."""
 
-from assistant.packs.manifest import Checklist, Pack, PackLibrary, Section, Step, Variable, Vocabulary
+from assistant.packs.manifest import Checklist, Pack, PackLibrary, Section, Step, Variable, Vocabulary, builtin_prompts_dir
 from assistant.packs.render import (
     ListValue,
     RenderedPrompt,
@@ -22,6 +22,7 @@ __all__ = [
     "Step",
     "Variable",
     "Vocabulary",
+    "builtin_prompts_dir",
     "dump_variables_yaml",
     "fill_placeholders",
     "load_variables_file",
