@@ -7,12 +7,16 @@ document goes back out as Markdown (the same bytes plus the new sections), Word 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.chain import ChainEvent, ChainRunner
 from assistant.packs import Pack, Step
 from assistant.validation import ValidationReport, document_facts, gap_prompt, insert_sections, repair_plan, validate_step
+
+
+_PLACEHOLDER = re.compile(r"\[([A-Z][A-Z0-9_]*)\]")
 
 
 @dataclass(frozen=True)
@@ -35,9 +39,14 @@ def audit(text: str, pack: Pack, step: Step) -> ValidationReport:
 
 
 def draft_variables(pack: Pack, organisation: str) -> dict[str, str | list[str]]:
-    """What stands for the pack's variables when the facts are a document's, not a form's:
-    the organisation's name when given, and "your <label>" for the rest (never a raw placeholder)."""
-    variables: dict[str, str | list[str]] = {v.name: f"your {v.label.lower()}" for v in pack.variables}
+    """What stands for the pack's variables when the facts are a document's, not a form's: the
+    organisation's name when given; "your <label>" where a checklist item names a variable (so no raw
+    placeholder reaches the draft); nothing otherwise, so drafts use their own general wording."""
+    named = {name.lower() for checklist in pack.checklists.values() for s in checklist.sections for i in s.items
+             for name in _PLACEHOLDER.findall(i.text)}
+    variables: dict[str, str | list[str]] = {
+        v.name: f"your {v.label.lower()}" if v.name in named else "" for v in pack.variables
+    }
     first = next((v.name for v in pack.variables if v.type == "text"), None)
     if organisation.strip() and first is not None:
         variables[first] = organisation.strip()

@@ -91,6 +91,9 @@ class Section(_Strict):
     part: bool = Field(default=False, description="a fan-out part (e.g. one role's runbook)")
     scheme: bool = Field(default=False, description="a tier scheme in a team's own naming (SEV-1…, P1–P4) is this section")
     ownership: bool = Field(default=False, description="a run of parts named after roles is this section")
+    answer_only: bool = Field(
+        default=False, description="a model answer's own summary (the deliverable checklist): not asked of a team's policy"
+    )
     evidence: list[ChecklistItem] = Field(
         default=[],
         description="extra signs (never shown to the model) that a body under an unrecognised heading is this section",

@@ -36,8 +36,11 @@ def validate(
     ``known_truncated`` is set by the chain when the provider reported
     ``finish_reason=length``; otherwise truncation is detected from the text, except in a
     ``finished`` document (a policy a person wrote and published: nothing cut it off).
-    ``roles`` is the pack's role vocabulary.
+    ``roles`` is the pack's role vocabulary. A finished document is not asked for what only a model's
+    answer has (its own deliverable checklist).
     """
+    if finished:
+        checklist = Checklist(sections=[s for s in checklist.sections if not s.answer_only])
     outline, claims = find_sections(text, checklist, roles)
     results = section_results(outline, checklist, claims)
     lints = _lints(outline, checklist, results, claims, variables, banned)

@@ -89,7 +89,7 @@ def test_example_offline_chain_checklists_and_word_export(page, server, artifact
     assert "L3 Incident Command" in page.get_by_test_id("stImage").locator("img").first.get_attribute("alt")
     page.screenshot(path=artifacts / "levels.png", full_page=True)
 
-    go(page, "Validate", "Validate an answer")
+    go(page, "Check or audit", "Check or audit a document")
     page.get_by_role("combobox", name="…or check a draft from this session").click()
     page.get_by_role("option", name="Escalation Procedure — Create Role-Based Runbooks").click()
     settle(page)
@@ -110,11 +110,11 @@ def test_validate_names_an_incomplete_section_with_icons_the_app_ships(page, ser
     comms = answer[answer.index("## 5)") : answer.index("## 6)")]
     answer = answer.replace(comms, "## 5) Customer Communication Standards\n\nWe keep customers informed, whatever their plan.\n\n")
     open_app(page, server.url)
-    go(page, "Validate", "Validate an answer")
+    go(page, "Check or audit", "Check or audit a document")
     page.get_by_role("combobox", name="Checklist").click()
     page.get_by_role("option", name="Escalation Procedure — Generate the Full Escalation Playbook").click()
     settle(page)
-    box = page.get_by_role("textbox", name="Answer (Markdown)")
+    box = page.get_by_role("textbox", name="Document or answer (Markdown)")
     box.fill(answer)
     box.press("Control+Enter")
     settle(page)

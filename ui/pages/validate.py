@@ -164,7 +164,7 @@ def _report(studio: Studio, text: str) -> None:
             )
         else:
             st.warning(f"Needs attention: {summary}.", icon=":material/warning:")
-        coverage_matrix(report)
+        coverage_matrix(report, text)
         with st.expander("Section by section, with the lints", expanded=not finished):
             widgets.checklist(report)
         st.download_button(

@@ -59,13 +59,17 @@ def _draft(studio: Studio, text: str, ref: str, organisation: str) -> None:
 
 def _filled_view(studio: Studio, filled: dict, name: str, title: str) -> None:
     report = ValidationReport.model_validate(filled["report"])
-    asked = ", ".join(filled["asked"])
+    count = len(filled["asked"])
     st.success(
-        inert_inline(f"Drafted with {filled['provider']} ({filled['model']}): {asked}. Now {widgets.checklist_summary(report)}."),
+        inert_inline(
+            f"Drafted with {filled['provider']} ({filled['model']}) for {count} section{'s' if count != 1 else ''}. "
+            f"Now {widgets.checklist_summary(report)}."
+        ),
         icon=":material/edit_note:",
     )
     added = additions(filled["source"], filled["text"])
     with st.expander(f"What was added ({len(added)} block{'s' if len(added) != 1 else ''}; your text is unchanged)"):
+        st.caption(inert_inline("Asked for: " + "; ".join(filled["asked"])))
         for line, block in added:
             st.caption(f"Added at line {line}")
             widgets.markdown_text(block, demote=2)
@@ -99,10 +103,20 @@ def fill_panel(studio: Studio, text: str, ref: str, report: ValidationReport) ->
         if not report.gaps:
             st.caption("Nothing to draft: every section is there with all its items.")
             return
+        whole = sum(1 for items in report.gaps.values() if not items)
+        points = len(report.gaps) - whole
+        asking = " and ".join(
+            part
+            for part in (
+                f"{whole} missing section{'s' if whole != 1 else ''}" if whole else "",
+                f"the missing points of {points} section{'s' if points != 1 else ''}" if points else "",
+            )
+            if part
+        )
         st.caption(
-            f"Ask {session.provider_name(studio)} ({session.model_name(studio)}) only for what this document lacks — "
-            f"{len(report.gaps)} section{'s' if len(report.gaps) != 1 else ''} — in its own terms. The new sections go in "
-            "where the checklist puts them, in the document's heading style; your text stays exactly as it is."
+            f"Ask {session.provider_name(studio)} ({session.model_name(studio)}) only for what this document lacks "
+            f"({asking}), in its own terms. The new text goes in where the checklist puts it, in the document's heading "
+            "style; your text stays exactly as it is."
         )
         organisation = _organisation(studio)
         if st.button("Draft the missing sections", key=state.W_AUDIT_FILL, type="primary", icon=":material/edit_note:"):
