@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from assistant.packs import Checklist, Section
 from assistant.validation.bodies import body_text, has_real_body, missing_items
@@ -34,19 +34,7 @@ def find_sections(
     matcher = TitleMatcher(checklist)
     sections = {s.id: s for s in checklist.sections}
 
-    def promote(parent: Node, child: Node) -> bool:
-        """Is this sub-heading really a sibling the model mis-levelled?"""
-        child_ids = matcher.match(child.title)
-        parent_ids = matcher.match(parent.title)
-        if not child_ids or not parent_ids or not set(child_ids).isdisjoint(parent_ids):
-            return False
-        if child.number is not None and parent.number is not None:
-            return child.number > parent.number  # "### 5)" or "**5) ...**" under "## 4)"
-        if child.kind != "heading":
-            return False  # an unnumbered bold line after a heading is a sub-label of its section
-        return all(sections[c].part for c in child_ids) and all(sections[p].part for p in parent_ids)  # two roles
-
-    outline = parse_outline(text, promote)
+    outline = parse_outline(text, _promoter(matcher, sections))
     claims: dict[str, list[Claim]] = {}
     unmatched_leaves: list[Node] = []
 
@@ -55,19 +43,6 @@ def find_sections(
         present = has_real_body(outline, node)
         missing = missing_items(section, body_text(outline, node)) if present else [i.text for i in section.items]
         claims.setdefault(section_id, []).append(Claim(node, present, missing))
-
-    def is_document_title(node: Node, matched: list[str]) -> bool:
-        """A heading over two or more children that name other top-level sections is the document's title
-        (unless it is itself a nested kind of section, like a time window holding the roles)."""
-        if all(sections[sid].nested for sid in matched):
-            return False
-        others = {
-            sid
-            for child in node.children
-            for sid in matcher.match(child.title)
-            if sid not in matched and not sections[sid].nested
-        }
-        return len(others) >= 2
 
     title_node = _title_heading(outline)
 
@@ -81,7 +56,7 @@ def find_sections(
         matched = matcher.match(node.title)
         if node.rank == COLON_RANK:
             matched = [sid for sid in matched if matcher.names_whole(node.title, sid)]
-        if matched and not owners and is_document_title(node, matched):
+        if matched and not owners and _is_document_title(matcher, sections, node, matched):
             matched = []
         if node is title_node:
             for section_id in matched:
@@ -122,6 +97,33 @@ def find_sections(
     _infer_from_bodies(outline, checklist, unmatched_leaves, claims)
     _fill_part_windows(outline, checklist, claims)
     return outline, {key: sorted(found, key=lambda c: c.rank_key) for key, found in claims.items()}
+
+
+def _promoter(matcher: TitleMatcher, sections: Mapping[str, Section]) -> Callable[[Node, Node], bool]:
+    def promote(parent: Node, child: Node) -> bool:
+        """Is this sub-heading really a sibling the model mis-levelled?"""
+        child_ids = matcher.match(child.title)
+        parent_ids = matcher.match(parent.title)
+        if not child_ids or not parent_ids or not set(child_ids).isdisjoint(parent_ids):
+            return False
+        if child.number is not None and parent.number is not None:
+            return child.number > parent.number  # "### 5)" or "**5) ...**" under "## 4)"
+        if child.kind != "heading":
+            return False  # an unnumbered bold line after a heading is a sub-label of its section
+        return all(sections[c].part for c in child_ids) and all(sections[p].part for p in parent_ids)  # two roles
+
+    return promote
+
+
+def _is_document_title(matcher: TitleMatcher, sections: Mapping[str, Section], node: Node, matched: list[str]) -> bool:
+    """A heading over two or more children that name other top-level sections is the document's title
+    (unless it is itself a nested kind of section, like a time window holding the roles)."""
+    if all(sections[sid].nested for sid in matched):
+        return False
+    others = {
+        sid for child in node.children for sid in matcher.match(child.title) if sid not in matched and not sections[sid].nested
+    }
+    return len(others) >= 2
 
 
 def _job_over_one_heading(outline: Outline, checklist: Checklist, matcher: TitleMatcher, node: Node) -> Section | None:
