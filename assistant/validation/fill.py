@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from assistant.packs import Checklist, Pack, Step
 from assistant.validation.outline import HEADING, RULE_LINE, Node, Outline, parse_outline
-from assistant.validation.repair import draft_outline, gaps_request, gaps_summary, repair_plan
+from assistant.validation.repair import content_end, gaps_prompt, trimmed_lines
 from assistant.validation.report import ValidationReport
 from assistant.validation.claims import Claim
 from assistant.validation.sections import find_sections, section_spans
@@ -49,24 +49,16 @@ def gap_prompt(
     variables: Mapping[str, str | list[str]] | None = None,
 ) -> str:
     """The request: only the gaps of the team's document, in the document's own terms."""
-    checklist = pack.checklist_for(step.id)
-    if checklist is None:
-        raise ValueError(f"step {step.id!r} has no checklist to fill against")
-    plan = repair_plan(report, checklist)
-    parts = [
-        f"A team wrote its own “{step.title}” policy. Measured against {pack.title}, it {gaps_summary(plan)}. "
+    intro = (
+        f"A team wrote its own “{step.title}” policy. Measured against {pack.title}, it {{gaps}}. "
         "Write ONLY what is listed below, each under its own Markdown heading (`## ` and the title as given), in the "
         "team's own terms (the names of its roles and levels below), complete and specific, with steps and times where "
-        "they help. Do not repeat or rewrite anything the document already has, and add no preamble or closing remarks.",
-        "",
-        *gaps_request(pack, checklist, plan, variables or {}),
-    ]
-    if facts:
-        parts += ["What the document itself says:", *facts, ""]
-    outline = draft_outline(text)
-    if outline:
-        parts += ["The document, in outline (fit into it):", *outline, ""]
-    return "\n".join(parts).rstrip() + "\n"
+        "they help. Do not repeat or rewrite anything the document already has, and add no preamble or closing remarks."
+    )
+    return gaps_prompt(
+        pack, step, text, report, variables or {}, intro=intro,
+        facts=("What the document itself says:", facts), outline_note="The document, in outline (fit into it):",
+    )
 
 
 def insert_sections(
@@ -89,10 +81,10 @@ def insert_sections(
         node = add_spans.get(section_id)
         if node is None:
             continue
-        body = _trimmed(add_outline.lines[node.body_start : node.end])
+        body = trimmed_lines(add_outline.lines[node.body_start : node.end])
         existing = [c for c in claims.get(section_id, []) if c.has_body]
         if existing and items:
-            at = outline.offset + _content_end(outline, existing[0].node)
+            at = outline.offset + content_end(outline.lines, existing[0].node)
             inserts.append((at, order.index(section_id), body))
             continue
         title = _NUMBERING.sub("", node.title).strip() or checklist.section(section_id).title
@@ -139,22 +131,6 @@ def _top_level(node: Node) -> bool:
     """A section of the document itself: no parent, or only the document's title heading above it."""
     parent = node.parent
     return parent is None or (parent.parent is None and parent.rank == 1)
-
-
-def _content_end(outline: Outline, node: Node) -> int:
-    end = node.end
-    while end > node.body_start and (not outline.lines[end - 1].strip() or RULE_LINE.match(outline.lines[end - 1])):
-        end -= 1
-    return end
-
-
-def _trimmed(lines: list[str]) -> list[str]:
-    start, end = 0, len(lines)
-    while start < end and not lines[start].strip():
-        start += 1
-    while end > start and not lines[end - 1].strip():
-        end -= 1
-    return lines[start:end]
 
 
 def _separated(lines: list[str], at: int, block: list[str], newline: str) -> list[str]:

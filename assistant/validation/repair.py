@@ -106,6 +106,33 @@ def gaps_summary(plan: Mapping[str, list[str]]) -> str:
     return " and ".join(gaps)
 
 
+def gaps_prompt(
+    pack: Pack,
+    step: Step,
+    text: str,
+    report: ValidationReport,
+    variables: Mapping[str, str | list[str]],
+    *,
+    intro: str,
+    facts: tuple[str, list[str]],
+    outline_note: str,
+) -> str:
+    """A request for exactly the gaps: ``intro`` (with ``{gaps}`` for what is missing), the sections and
+    points to write, the ``facts`` under their heading, and the text's outline under ``outline_note``."""
+    checklist = pack.checklist_for(step.id)
+    if checklist is None:
+        raise ValueError(f"step {step.id!r} has no checklist to complete against")
+    plan = repair_plan(report, checklist)
+    parts = [intro.format(gaps=gaps_summary(plan)), "", *gaps_request(pack, checklist, plan, variables)]
+    heading, lines = facts
+    if lines:
+        parts += [heading, *lines, ""]
+    outline = draft_outline(text)
+    if outline:
+        parts += [outline_note, *outline, ""]
+    return "\n".join(parts).rstrip() + "\n"
+
+
 def build_repair_prompt(
     pack: Pack,
     step: Step,
@@ -114,27 +141,17 @@ def build_repair_prompt(
     variables: Mapping[str, str | list[str]],
 ) -> str:
     """The follow-up prompt: only the missing sections and the missing points of incomplete ones."""
-    checklist = pack.checklist_for(step.id)
-    if checklist is None:
-        raise ValueError(f"step {step.id!r} has no checklist to repair against")
-    plan = repair_plan(report, checklist)
-    parts = [
-        f"You are completing a draft “{step.title}” for {pack.title}. The draft is good but {gaps_summary(plan)}. "
+    intro = (
+        f"You are completing a draft “{step.title}” for {pack.title}. The draft is good but {{gaps}}. "
         "Write ONLY what is listed below, each under its own Markdown heading (`## ` followed by the number and title "
         "exactly as given), complete and specific, with tables, steps and times where they help. Do not repeat or "
-        "rewrite anything the draft already has, and add no preamble or closing remarks.",
-        "",
-        *gaps_request(pack, checklist, plan, variables),
-    ]
-    parts += ["Facts about the organisation:", *_facts(pack, variables), ""]
-    outline = draft_outline(draft)
-    if outline:
-        parts += [
-            "The existing draft, in outline (keep its names, levels, roles, numbers and targets consistent):",
-            *outline,
-            "",
-        ]
-    return "\n".join(parts).rstrip() + "\n"
+        "rewrite anything the draft already has, and add no preamble or closing remarks."
+    )
+    return gaps_prompt(
+        pack, step, draft, report, variables, intro=intro,
+        facts=("Facts about the organisation:", _facts(pack, variables)),
+        outline_note="The existing draft, in outline (keep its names, levels, roles, numbers and targets consistent):",
+    )
 
 
 def _shift_headings(lines: list[str], target_level: int, current_level: int) -> list[str]:
@@ -183,12 +200,12 @@ def merge_repair(draft: str, addition: str, checklist: Checklist, wanted: list[s
         rank = order.index(section_id)
         existing = draft_claims.get(section_id, [])
         if existing and existing[0].has_body:  # incomplete: its new points go at the end of the section
-            body = _trimmed(_shift_headings(add_outline.lines[node.body_start : node.end], target_level, add_level))
+            body = trimmed_lines(_shift_headings(add_outline.lines[node.body_start : node.end], target_level, add_level))
             if body:
-                at = _content_end(draft_outline.lines, existing[0].node)
+                at = content_end(draft_outline.lines, existing[0].node)
                 edits.append((offset + at, offset + at, rank, ["", *body]))
             continue
-        block = [*_trimmed(_shift_headings(add_outline.lines[node.line : node.end], target_level, add_level)), ""]
+        block = [*trimmed_lines(_shift_headings(add_outline.lines[node.line : node.end], target_level, add_level)), ""]
         if existing:  # an empty section: replace it
             edits.append((offset + existing[0].node.line, offset + existing[0].node.end, rank, block))
             continue
@@ -215,7 +232,7 @@ def merge_repair(draft: str, addition: str, checklist: Checklist, wanted: list[s
     return merged + ("\n" + leftovers + "\n" if leftovers else "")
 
 
-def _trimmed(lines: list[str]) -> list[str]:
+def trimmed_lines(lines: list[str]) -> list[str]:
     """``lines`` without blank lines at either end."""
     start, end = 0, len(lines)
     while start < end and not lines[start].strip():
@@ -225,7 +242,7 @@ def _trimmed(lines: list[str]) -> list[str]:
     return lines[start:end]
 
 
-def _content_end(lines: list[str], node: Node) -> int:
+def content_end(lines: list[str], node: Node) -> int:
     """Where a section's own text ends: before the blank lines and rules that close it."""
     end = node.end
     while end > node.body_start and (not lines[end - 1].strip() or RULE_LINE.match(lines[end - 1])):
