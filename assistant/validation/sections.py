@@ -51,14 +51,15 @@ def find_sections(
 
         Inside a section only ``nested`` sections may be claimed, except that a nested kind of
         section (a time window) owns nothing exclusively: roles organised by window still count.
-        The document's own title heading may name a section, but owns nothing below it.
+        The document's own title heading may name a section, but owns nothing below it (unless it is
+        a fan-out part's title, "# SME Lead runbook", which holds that part).
         """
         matched = matcher.match(node.title)
         if node.rank == COLON_RANK:
             matched = [sid for sid in matched if matcher.names_whole(node.title, sid)]
         if matched and not owners and _is_document_title(matcher, sections, node, matched):
             matched = []
-        if node is title_node:
+        if node is title_node and not any(sections[sid].part for sid in matched):
             for section_id in matched:
                 claim(section_id, node)
             for child in node.children:
@@ -129,8 +130,8 @@ def _is_document_title(matcher: TitleMatcher, sections: Mapping[str, Section], n
 def _job_over_one_heading(outline: Outline, checklist: Checklist, matcher: TitleMatcher, node: Node) -> Section | None:
     """The section an unnamed heading's whole body is, when only one heading below it names a section
     and that is another one (so the named one is a sub-part of it, never a section of its own)."""
-    if not node.children or matcher.is_intro(node.title):
-        return None
+    if not node.children or node.rank == 1 or matcher.is_intro(node.title):
+        return None  # a document's title over what is left of it is no section
     below = {sid for d in node.descendants() for sid in matcher.match(d.title)}
     if len(below) != 1:
         return None
