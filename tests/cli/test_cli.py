@@ -132,11 +132,11 @@ def test_validate_json_contract_and_exit_codes(tmp_path: Path, playbook_cli) -> 
     assert {"routing", "service_recovery"} <= set(data["missing"]) and len(data["missing"]) == 10
     assert sections["levels"] == {
         "id": "levels", "title": "Escalation Levels & Definitions", "status": "incomplete", "line": 3,
-        "missing_items": LEVEL_ITEMS, "reason": None,
+        "missing_items": LEVEL_ITEMS, "reason": None, "found_as": None, "evidence": [],
     }
     assert sections["routing"] == {
         "id": "routing", "title": "Escalation Routing Rules", "status": "missing", "line": None, "missing_items": [],
-        "reason": "absent",
+        "reason": "absent", "found_as": None, "evidence": [],
     }
     assert (sections["service_recovery"]["status"], sections["service_recovery"]["reason"]) == ("missing", "empty")
 
