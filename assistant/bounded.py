@@ -26,6 +26,11 @@ MAX_YAML_DEPTH = 64
 MAX_NUMBER_DIGITS = 64
 #: an answer to check: real answers are 10-250 KB; validation takes about 1-2 s per MB of Markdown
 MAX_ANSWER_CHARS = 2_000_000
+#: a policy file to audit (.docx, .html, .md): real ones are 5 KB-2 MB; 10 MB leaves room for pictures
+MAX_DOCUMENT_BYTES = 10_000_000
+#: what a .docx (a zip archive) may unpack to, and how many parts it may have: a zip bomb is refused unread
+MAX_ARCHIVE_BYTES = 60_000_000
+MAX_ARCHIVE_ENTRIES = 2_000
 
 
 class _BoundedLoader(yaml.SafeLoader):
@@ -83,6 +88,30 @@ def check_size(text: str, limit: int, source: str, error: type[UserInputError] =
     """Refuse text over ``limit`` characters before any work is done on it."""
     if len(text) > limit:
         raise error(f"{source}: too large ({len(text):,} characters; the limit is {limit:,}).")
+
+
+def check_archive(data: bytes, source: str, error: type[UserInputError] = UserInputError) -> None:
+    """Refuse a zip archive (a .docx) that would unpack past the limits, before anything is unpacked.
+
+    Python's zip reader never inflates an entry past its declared size, so the declared sizes
+    bound the work; a file that is no zip at all is refused too.
+    """
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise error(f"{source}: not a Word .docx file (it is no zip archive); save it from Word as .docx.") from None
+    if len(entries) > MAX_ARCHIVE_ENTRIES:
+        raise error(f"{source}: a .docx with {len(entries):,} parts (at most {MAX_ARCHIVE_ENTRIES:,}) is not a document.")
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > MAX_ARCHIVE_BYTES:
+        raise error(
+            f"{source}: would unpack to {unpacked:,} bytes (the limit is {MAX_ARCHIVE_BYTES:,}); "
+            "save the document without embedded files or large pictures."
+        )
 
 
 def _yaml_error(source: str, exc: yaml.YAMLError) -> str:

@@ -30,7 +30,7 @@ pages = [
     st.Page(PAGES / "organisation.py", title="Organisation", icon=":material/domain:", default=True),
     st.Page(PAGES / "chain.py", title="Chain", icon=":material/account_tree:"),
     st.Page(PAGES / "levels.py", title="Escalation levels", icon=":material/stairs:"),
-    st.Page(PAGES / "validate.py", title="Validate", icon=":material/fact_check:"),
+    st.Page(PAGES / "validate.py", title="Check or audit", icon=":material/fact_check:"),
     st.Page(PAGES / "calibration.py", title="Calibration", icon=":material/tune:"),
     st.Page(PAGES / "dashboard.py", title="Dashboard", icon=":material/monitoring:"),
     st.Page(PAGES / "history.py", title="History", icon=":material/history:"),

@@ -72,6 +72,7 @@ def status_badge(status: str) -> None:
 VERDICT_ICONS = {
     "present": (":material/check_circle:", "green"),
     "incomplete": (":material/incomplete_circle:", "orange"),
+    "renamed": (":material/swap_horiz:", "blue"),
     "missing": (":material/cancel:", "red"),
 }
 
@@ -107,12 +108,18 @@ def _section_line(section: SectionResult) -> list[str]:
         why = ": only an empty heading (“TBD”, “N/A” or nothing below it)" if section.reason == "empty" else ""
         return [f"- {title}{where} — **missing**{why}"]
     count = len(section.missing_items)
-    lines = [f"- {title}{where} — **incomplete**: lacks {count} required item{'s' if count != 1 else ''}"]
+    lacks = f"lacks {count} required item{'s' if count != 1 else ''}"
+    if section.status == "renamed" and section.found_as is not None:
+        found = f"— **found under another name**: “{inert_inline(section.found_as.title)}” (line {section.found_as.line})"
+        lines = [f"- {title} {found}" + (f"; could add {count} item{'s' if count != 1 else ''}" if count else "")]
+    else:
+        lines = [f"- {title}{where} — **incomplete**: {lacks}"]
     return lines + [f"    - {inert_inline(item)}" for item in section.missing_items]
 
 
 def checklist(report: ValidationReport | None) -> None:
-    """The checklist: each section present, incomplete (with what it lacks) or missing, then the lints."""
+    """The checklist: each section present, incomplete (with what it lacks), found under another name or
+    missing, then the lints."""
     if report is None:
         st.caption("Not checked yet.")
         return

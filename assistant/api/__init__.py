@@ -12,6 +12,7 @@ and the value types they show, never the history store, the chain runner or the 
 """
 
 from assistant.api.access import EVERYONE, TeamPolicy, Viewer, visitor_settings
+from assistant.api.audit import FilledDocument
 from assistant.api.document_sets import StepState, made_label, stale_reasons
 from assistant.api.resume import Resumption
 from assistant.api.studio import Studio
@@ -20,15 +21,18 @@ from assistant.chain import ChainEvent, RunResult, StepResult, missing_inputs, r
 from assistant.export import ExportDocument, ExportStep
 from assistant.providers.base import Provider
 from assistant.store import AuditRecord, RunRecord, StepRecord, VersionRecord
-from assistant.validation import ValidationReport
+from assistant.validation import DOCUMENT_TYPES, ImportedDocument, ValidationReport
 
 __all__ = [
     "EVERYONE",
     "AuditRecord",
     "BudgetError",
+    "DOCUMENT_TYPES",
     "ChainEvent",
     "ExportDocument",
     "ExportStep",
+    "FilledDocument",
+    "ImportedDocument",
     "Provider",
     "Resumption",
     "RunRecord",

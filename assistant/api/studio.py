@@ -10,25 +10,25 @@ come from the stored set (``documents``); the operator's keys are never lent (``
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.api import documents
+from assistant.api import audit, documents
 from assistant.api import team
 from assistant.api.access import Viewer, uses_server_key
 from assistant.api.document_sets import StepState, document_set, unfinished_steps
 from assistant.api.resume import Resumption, resumption
 from assistant.bounded import MAX_ANSWER_CHARS, check_size
 from assistant.errors import RunNotFoundError, UserInputError
-from assistant.chain import ChainRunner, RunEstimate, RunOptions, RunResult, estimate_run
-from assistant.export import ExportDocument, default_title, organisation_name
+from assistant.chain import ChainEvent, ChainRunner, RunEstimate, RunOptions, RunResult, estimate_run
+from assistant.export import ExportDocument, Format, default_title, document_file, organisation_name
 from assistant.packs import Pack, PackLibrary, RenderedPrompt, Step, prepare_variables, render_all_parts
 from assistant.providers import make_provider
 from assistant.providers.base import Provider
 from assistant.settings import DEFAULT_MODELS, HOSTED_PROVIDERS, Settings
 from assistant.store import AuditRecord, RunRecord
-from assistant.validation import ValidationReport, validate_step
+from assistant.validation import ImportedDocument, ValidationReport, read_document, validate_step
 
 if TYPE_CHECKING:
     from assistant.store import Store
@@ -97,6 +97,40 @@ class Studio:
         check_size(text, MAX_ANSWER_CHARS, "The answer")
         pack, step = self.library.resolve(ref)
         return validate_step(text, pack, step.id, known_truncated=known_truncated)
+
+    # --- a team's own documents ------------------------------------------------------------
+
+    @staticmethod
+    def read_document(name: str, data: bytes) -> ImportedDocument:
+        """A file a person hands in (.md, .txt, .html, .docx, by its name) as Markdown, bounded."""
+        return read_document(name, data)
+
+    def check_document(self, text: str, ref: str) -> ValidationReport:
+        """Check a team's finished document (a policy in use) against a step's checklist."""
+        check_size(text, MAX_ANSWER_CHARS, "The document")
+        pack, step = self.library.resolve(ref)
+        return audit.audit(text, pack, step)
+
+    def fill_gaps(
+        self,
+        text: str,
+        ref: str,
+        *,
+        provider: Provider | None = None,
+        organisation: str = "",
+        on_event: Callable[[ChainEvent], None] | None = None,
+    ) -> audit.FilledDocument:
+        """Draft only the sections (and points) the document lacks, with the configured provider or the
+        one given, and put them into the document without changing its own text."""
+        check_size(text, MAX_ANSWER_CHARS, "The document")
+        pack, step = self.library.resolve(ref)
+        runner = self.runner(pack, audit.draft_variables(pack, organisation), provider=provider, history=False)
+        return audit.fill(runner, text, step, organisation=organisation, on_event=on_event)
+
+    @staticmethod
+    def document_file(text: str, title: str, fmt: Format) -> bytes:
+        """A document back out as Markdown (its exact text), Word or HTML."""
+        return document_file(text, title, fmt)
 
     # --- running ---------------------------------------------------------------------------
 

@@ -363,6 +363,31 @@ class ChainRunner:
         return result
 
 
+    def draft_sections(
+        self,
+        step_id: str,
+        prompt: str,
+        plan: Mapping[str, list[str]],
+        *,
+        on_event: Callable[[ChainEvent], None] | None = None,
+    ) -> tuple[str, StepResult]:
+        """One request for the sections a person's own document lacks (``plan``, as a repair's); the
+        answer comes back unmerged, so the caller can put it in without touching their text."""
+        if on_event is not None:
+            self._on_event = on_event
+        step = self.pack.step(step_id)
+        result = StepResult(step=step.id, status="done", text="")
+        addition, finish = self._requests.request(
+            step, None, RenderedPrompt(user=prompt, system=None), result, None, key=step.id, sections=plan, repair=True
+        )
+        result.text = addition
+        result.status = "truncated" if finish == "length" else "done"
+        result.cost = cost_of(self.model, result.repair_usage)
+        if self._on_finish is not None and result.repair_usage.output_tokens:
+            self._on_finish("drafted", None, result.cost, [step.id])
+        return addition, result
+
+
 def _report(record: Any) -> ValidationReport | None:
     raw = getattr(record, "report", None)
     return ValidationReport.model_validate(raw) if raw else None

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 #: how each verdict reads in a terminal
-_MARKS = {"present": "✓", "incomplete": "◐", "missing": "✗"}
+_MARKS = {"present": "✓", "incomplete": "◐", "renamed": "↪", "missing": "✗"}
 
 
 def report_text(report: ValidationReport) -> str:
@@ -25,7 +25,8 @@ def report_text(report: ValidationReport) -> str:
     for section in report.sections:
         where = f" (line {section.line})" if section.line else ""
         lines.append(f"  {_MARKS[section.status]} {section.title}{where}{_verdict(section)}")
-        lines += [f"      · {item}" for item in section.missing_items if section.status == "incomplete"]
+        lines += [f"      · {item}" for item in section.missing_items if section.status in ("incomplete", "renamed")]
+        lines += [f"      > line {e.line}: {e.text}" for e in section.evidence[:6] if section.status == "renamed"]
     if report.lints:
         lines.append("Lints:")
         for lint in report.lints:
@@ -34,6 +35,10 @@ def report_text(report: ValidationReport) -> str:
 
 
 def _verdict(section: SectionResult) -> str:
+    if section.status == "renamed" and section.found_as is not None:
+        count = len(section.missing_items)
+        could = f"; could add {count} item{'s' if count != 1 else ''}:" if count else ""
+        return f" — found under another name: “{section.found_as.title}”{could}"
     if section.status == "incomplete":
         count = len(section.missing_items)
         return f" — incomplete, lacks {count} required item{'s' if count != 1 else ''}:"
@@ -63,7 +68,9 @@ def consistency_command(run_id: str, fmt: OutputFormat = OutputFormat.text) -> N
 
 
 def validate(
-    file: Annotated[Optional[Path], typer.Argument(help="Markdown answer to check, or - for stdin")] = None,
+    file: Annotated[
+        Optional[Path], typer.Argument(help="the answer to check (.md or .txt, - for stdin) or a document (.html, .docx)")
+    ] = None,
     checklist: Annotated[Optional[str], typer.Option(help="PACK/STEP, e.g. escalation-procedure/playbook")] = None,
     fmt: FormatOption = OutputFormat.text,
     consistency: Annotated[
@@ -86,7 +93,13 @@ def validate(
         raise UserInputError("Give FILE and --checklist PACK/STEP (or --consistency RUN_ID).")
     chosen = studio()
     chosen.library.resolve(checklist)
-    report = chosen.validate(read_text(file), checklist)
+    if file.suffix.lower() in (".html", ".htm", ".docx"):
+        # a Word file or a web page is someone's finished document, read by its format
+        from assistant.cli.auditing import read_document
+
+        report = chosen.check_document(read_document(chosen, file).text, checklist)
+    else:
+        report = chosen.validate(read_text(file), checklist)
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(report.contract(), indent=2, ensure_ascii=False))
     else:

@@ -19,6 +19,7 @@ from assistant.export.html import to_html
 from assistant.export.markdown import to_markdown
 from assistant.export.notices import Notice, notices
 from assistant.export.pdf import pdf_unavailable, to_pdf_bytes
+from assistant.export.plain import document_file
 
 MEDIA_TYPES: dict[str, str] = {
     "md": "text/markdown",
@@ -59,6 +60,7 @@ __all__ = [
     "Format",
     "assemble",
     "default_title",
+    "document_file",
     "export",
     "notices",
     "organisation_name",

@@ -68,6 +68,18 @@ def to_html(document: ExportDocument) -> str:
     return "\n".join(part for part in parts if part) + "\n"
 
 
+def page_head(title: str, meta: dict[str, str] | None = None) -> list[str]:
+    """The start of a standalone page: its title and metadata, the styles, and a policy that forbids scripts."""
+    tags = "".join(f'<meta name="{name}" content="{html.escape(value)}">' for name, value in (meta or {}).items())
+    return [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">",
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">{tags}',
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
+    ]
+
+
 def _head(document: ExportDocument) -> str:
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     meta = {
@@ -78,13 +90,7 @@ def _head(document: ExportDocument) -> str:
         "dcterms.created": now,
         "dcterms.modified": now,
     }
-    tags = "".join(f'<meta name="{name}" content="{html.escape(value)}">' for name, value in meta.items())
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">{tags}'
-        f"<title>{html.escape(document.title)}</title><style>{_CSS}</style></head><body>"
-    )
+    return "\n".join(page_head(document.title, meta))
 
 
 def _notices_html(document: ExportDocument) -> str:

@@ -12,6 +12,8 @@ APPENDIX = "Checklist appendix"
 
 def _status(section: SectionResult) -> str:
     """The verdict in words (Word and PDF readers may lack symbol fonts)."""
+    if section.status == "renamed" and section.found_as is not None:
+        return f"found as “{section.found_as.title}” (line {section.found_as.line})"
     return "missing (empty heading)" if section.status == "missing" and section.reason == "empty" else section.status
 
 
@@ -24,7 +26,7 @@ def checklist_markdown(step: ExportStep) -> list[str]:
     lines = [f"**{step.title}** — {report.tally()}{lints}", ""]
     lines += ["| Section | Status | Missing items |", "|---|---|---|"]
     for section in report.sections:
-        items = "; ".join(section.missing_items) if section.status == "incomplete" else "—"
+        items = "; ".join(section.missing_items) if section.status in ("incomplete", "renamed") and section.missing_items else "—"
         lines.append(f"| {_cell(section.title)} | {_status(section)} | {_cell(items)} |")
     for lint in report.lints:
         lines.append(f"\n- {lint.severity} · {lint.code} (line {lint.line}): {lint.message}")

@@ -29,8 +29,12 @@ CONTENTS = "Contents"
 _AFTER_SHADING = ("w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc", "w:outlineLvl", "w:rPr", "w:sectPr")
 
 
+_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\(([^)\s]+)\)")
+
+
 def _add_inline(paragraph: Any, text: str) -> None:
-    """Add text with **bold** runs; other inline markup is kept as plain text."""
+    """Add text with **bold** runs; a link reads as its text and address; other markup stays plain text."""
+    text = _LINK.sub(lambda m: m.group(1) if m.group(2).startswith("#") else f"{m.group(1)} ({m.group(2)})", text)
     for index, chunk in enumerate(re.split(r"\*\*(.+?)\*\*", xml_safe(text))):
         if chunk:
             paragraph.add_run(chunk).bold = index % 2 == 1
@@ -77,6 +81,11 @@ class _Body:
         paragraph = self.doc.add_heading(text, level=level)
         if level <= DEPTH and text:
             self.entries.append((Entry(level, text, ""), bookmark(paragraph, len(self.entries) + 1)))
+
+
+def docx_blocks(doc: Any, markdown_text: str) -> None:
+    """Markdown added to a Word document as paragraphs, headings, lists and tables."""
+    _Body(doc).add(markdown_text)
 
 
 def _docx_table(doc: Any, tokens: list[Any], start: int) -> int:

@@ -1,6 +1,6 @@
 """Prompt packs: manifests (variables, steps, checklists), sandboxed rendering and variables files."""
 
-from assistant.packs.manifest import Checklist, Pack, PackLibrary, Section, Step, Variable
+from assistant.packs.manifest import Checklist, Pack, PackLibrary, Section, Step, Variable, Vocabulary, builtin_prompts_dir
 from assistant.packs.render import (
     ListValue,
     RenderedPrompt,
@@ -21,6 +21,8 @@ __all__ = [
     "Section",
     "Step",
     "Variable",
+    "Vocabulary",
+    "builtin_prompts_dir",
     "dump_variables_yaml",
     "fill_placeholders",
     "load_variables_file",

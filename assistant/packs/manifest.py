@@ -58,10 +58,15 @@ class Variable(_Strict):
 
 
 class ChecklistItem(_Strict):
-    """A required sub-point of a section. ``text`` is shown to the model; ``match`` finds it."""
+    """A required sub-point of a section. ``text`` is shown to the model; ``match`` finds it.
+
+    A phrase written ``a + b`` is found only when both parts are; ``role`` adds the names the
+    pack's vocabulary gives that role ("Incident Manager" for the incident commander).
+    """
 
     text: str
     match: list[str] = []
+    role: Identifier | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -84,10 +89,32 @@ class Section(_Strict):
     nested: bool = Field(default=False, description="may sit inside another section (e.g. a runbook window)")
     timed: bool = Field(default=False, description="actions here need timeframes (missing_timeframe lint)")
     part: bool = Field(default=False, description="a fan-out part (e.g. one role's runbook)")
+    scheme: bool = Field(default=False, description="a tier scheme in a team's own naming (SEV-1…, P1–P4) is this section")
+    ownership: bool = Field(default=False, description="a run of parts named after roles is this section")
+    answer_only: bool = Field(
+        default=False, description="a model answer's own summary (the deliverable checklist): not asked of a team's policy"
+    )
     evidence: list[ChecklistItem] = Field(
         default=[],
         description="extra signs (never shown to the model) that a body under an unrecognised heading is this section",
     )
+
+
+class Vocabulary(_Strict):
+    """Words teams use for the pack's roles, as data: role id -> the names that stand for it.
+
+    A name written ``Customer Liaison + Internal Liaison`` stands for the role only when both
+    are there (together they do the communications lead's job). A user extends it per pack with
+    a ``vocabulary.yaml`` in their own prompts folder (``PLAYBOOK_PROMPTS_DIR/<pack>/``).
+    """
+
+    roles: dict[Identifier, list[str]] = {}
+
+    def extended(self, other: Vocabulary) -> Vocabulary:
+        roles = {role: list(names) for role, names in self.roles.items()}
+        for role, names in other.roles.items():
+            roles[role] = [*roles.get(role, []), *(n for n in names if n not in roles.get(role, []))]
+        return Vocabulary(roles=roles)
 
 
 class Checklist(_Strict):
@@ -157,12 +184,25 @@ class Pack(_Strict):
     checklists: dict[Identifier, Checklist] = {}
     example: dict[str, str | list[str]] = {}
     banned_phrases: list[str] = []
+    vocabulary: Vocabulary = Vocabulary()
     system: str | None = Field(default=None, description="system prompt template offered to every pack")
     directory: Path = Field(exclude=True)
 
     def document_titles(self) -> dict[str, str]:
         """Each step's heading in an exported document set, in chain order."""
         return {step.id: step.document_title or step.title for step in self.steps}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _role_names(cls, data: Any) -> Any:
+        """Items that name a ``role`` also match every name the vocabulary gives it."""
+        vocabulary = data.get("vocabulary") if isinstance(data, dict) else None
+        roles = vocabulary.get("roles") if isinstance(vocabulary, dict) else None
+        if isinstance(roles, dict) and isinstance(data.get("checklists"), dict):
+            for item in _raw_items(data["checklists"]):
+                if item.get("role") in roles:
+                    item["match"] = list(dict.fromkeys([*item.get("match", []), *roles[item["role"]]]))
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Pack:
@@ -191,6 +231,11 @@ class Pack(_Strict):
                 for item in step.fan_out.items:
                     if item not in known:
                         raise ValueError(f"steps.{step.id}.fan_out.items: {item!r} is not a section of checklists.{step.id}")
+        for key, checklist in self.checklists.items():
+            for section in checklist.sections:
+                for item in section.items:
+                    if item.role is not None and item.role not in self.vocabulary.roles:
+                        raise ValueError(f"checklists.{key}.{section.id}: role {item.role!r} is not under vocabulary.roles")
         for key in self.checklists:
             if key not in step_ids:
                 raise ValueError(f"checklists.{key}: no step with that id")
@@ -234,6 +279,19 @@ class Pack(_Strict):
             for s in self.steps
             if s.fan_out
         }
+
+
+def _raw_items(checklists: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every checklist item of a manifest not yet validated, as its mapping."""
+    return [
+        item
+        for checklist in checklists.values()
+        if isinstance(checklist, dict)
+        for section in checklist.get("sections") or []
+        if isinstance(section, dict)
+        for item in section.get("items") or []
+        if isinstance(item, dict)
+    ]
 
 
 # --- loading -------------------------------------------------------------------------
@@ -289,8 +347,26 @@ class PackLibrary:
         self.packs: dict[str, Pack] = {}
         for root in pack_dirs(extra_dir):
             for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+                if not (folder / "manifest.yaml").is_file() and (folder / "vocabulary.yaml").is_file():
+                    self._extend_vocabulary(folder)
+                    continue
                 pack = load_pack(folder)
                 self.packs[pack.name] = pack
+
+    def _extend_vocabulary(self, folder: Path) -> None:
+        """A folder holding only ``vocabulary.yaml`` adds its role names to the pack of that name."""
+        path = folder / "vocabulary.yaml"
+        pack = self.packs.get(folder.name)
+        if pack is None:
+            raise ManifestError(f"{path}: no pack named {folder.name!r} to extend; name the folder after a pack.")
+        raw = load_yaml(read_text_file(path, MAX_YAML_CHARS, ManifestError), str(path), ManifestError)
+        try:
+            extra = Vocabulary.model_validate(raw or {})
+        except ValidationError as exc:
+            raise ManifestError(f"{path}: {_describe(exc)}") from None
+        data = pack.model_dump(by_alias=True)
+        data["vocabulary"] = pack.vocabulary.extended(extra).model_dump()
+        self.packs[pack.name] = Pack.model_validate({**data, "directory": pack.directory})
 
     def get(self, name: str) -> Pack:
         try:

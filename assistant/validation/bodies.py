@@ -11,7 +11,7 @@ import re
 
 from assistant.packs import Section
 from assistant.validation.outline import FENCE_MARKER, RULE_LINE, TABLE_SEPARATOR, Node, Outline
-from assistant.validation.textmatch import contains_phrase, normalise
+from assistant.validation.textmatch import names, normalise
 
 _PLACEHOLDER = re.compile(
     r"\b(?:tbd|tbc|todo|to ?do|n/?a|none yet|coming soon|to be (?:completed|determined|defined|confirmed|added|written|"
@@ -97,5 +97,5 @@ def body_text(outline: Outline, node: Node) -> str:
 def missing_items(section: Section, body: str) -> list[str]:
     """The section's required items that none of their phrases name in ``body``."""
     return [
-        item.text for item in section.items if not any(contains_phrase(body, normalise(p)) for p in item.phrases)
+        item.text for item in section.items if not any(names(body, p) for p in item.phrases)
     ]

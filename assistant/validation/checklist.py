@@ -8,13 +8,14 @@ truncation together into a :class:`~assistant.validation.report.ValidationReport
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from assistant.packs import Checklist, Pack
 from assistant.validation.lints import LintFinding, banned_phrases, finding, has_timeframe, unfilled_placeholders
 from assistant.validation.outline import Outline
 from assistant.validation.report import SectionResult, ValidationReport
-from assistant.validation.sections import Claim, find_sections
+from assistant.validation.claims import Claim
+from assistant.validation.sections import find_sections
 from assistant.validation.truncation import ends_mid_section
 from assistant.validation.verdicts import section_results
 
@@ -27,16 +28,23 @@ def validate(
     variables: Iterable[str] = (),
     banned: Iterable[str] = (),
     known_truncated: bool = False,
+    roles: Mapping[str, list[str]] | None = None,
+    finished: bool = False,
 ) -> ValidationReport:
     """Judge ``text`` against ``checklist`` and run the lints.
 
     ``known_truncated`` is set by the chain when the provider reported
-    ``finish_reason=length``; otherwise truncation is detected from the text.
+    ``finish_reason=length``; otherwise truncation is detected from the text, except in a
+    ``finished`` document (a policy a person wrote and published: nothing cut it off).
+    ``roles`` is the pack's role vocabulary. A finished document is not asked for what only a model's
+    answer has (its own deliverable checklist).
     """
-    outline, claims = find_sections(text, checklist)
+    if finished:
+        checklist = Checklist(sections=[s for s in checklist.sections if not s.answer_only])
+    outline, claims = find_sections(text, checklist, roles)
     results = section_results(outline, checklist, claims)
     lints = _lints(outline, checklist, results, claims, variables, banned)
-    cut_at = ends_mid_section(outline)
+    cut_at = None if finished else ends_mid_section(outline)
     truncated = known_truncated or cut_at is not None
     if truncated:
         last = cut_at if cut_at is not None else len(outline.lines) - 1
@@ -73,8 +81,11 @@ def _lints(
     return found
 
 
-def validate_step(text: str, pack: Pack, step_id: str, *, known_truncated: bool = False) -> ValidationReport:
-    """Validate an answer to one step of a pack (its checklist, variables and banned phrases)."""
+def validate_step(
+    text: str, pack: Pack, step_id: str, *, known_truncated: bool = False, finished: bool = False
+) -> ValidationReport:
+    """Validate an answer to one step of a pack (its checklist, variables, banned phrases and role
+    vocabulary); ``finished``: a person's published document, never read as cut off."""
     step = pack.step(step_id)
     checklist = pack.checklist_for(step.id) or Checklist(sections=[])
     return validate(
@@ -84,4 +95,6 @@ def validate_step(text: str, pack: Pack, step_id: str, *, known_truncated: bool 
         variables=[v.name for v in pack.variables],
         banned=pack.banned_phrases,
         known_truncated=known_truncated,
+        roles=pack.vocabulary.roles,
+        finished=finished,
     )

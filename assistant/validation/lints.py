@@ -77,6 +77,20 @@ _BRACKETED = re.compile(
     r"|<\s*(?P<d>[A-Za-z][A-Za-z0-9_]*)\s*>"
 )
 _JINJA_BLOCK = re.compile(r"\{%-?\s*\w+.*?-?%\}")
+#: "[text](url)" and "[text][ref]" are links, "[text]: url" at a line's start a reference definition
+_LINK_AFTER = re.compile(r"[(\[]")
+_REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[([^\]]+)\]:\s*\S")
+
+
+def _is_link(line: str, match: re.Match[str], references: set[str]) -> bool:
+    """Is this bracketed text a Markdown link, image, footnote or reference rather than a slot?"""
+    if not match.group(0).startswith("["):
+        return False
+    if match.start() > 0 and line[match.start() - 1] in "!]":
+        return True
+    if _LINK_AFTER.match(line, match.end()) or (_REFERENCE_DEFINITION.match(line) and match.start() <= 3):
+        return True
+    return match.group(0)[1:-1].strip().casefold() in references
 
 
 def unfilled_placeholders(lines: list[str], outline: Outline, variable_names: Iterable[str]) -> Iterator[LintFinding]:
@@ -84,11 +98,15 @@ def unfilled_placeholders(lines: list[str], outline: Outline, variable_names: It
 
     ``[COMPANY_NAME]``, ``[Company Name]``, ``{{ support_hours }}`` and ``<TEAM_SIZE>`` are facts
     the user already gave; copy-ready slots such as ``[Customer Name]`` or ``[ETA]`` are not the
-    pack's variables and are intended.
+    pack's variables and are intended. Link text (``[support hours](https://…)``, ``[support
+    hours][ref]``, a reference ``[support hours]`` defined below) is never a placeholder.
     """
     names = {n.lower() for n in variable_names}
+    references = {m.group(1).strip().casefold() for line in lines if (m := _REFERENCE_DEFINITION.match(line))}
     for index, line in enumerate(lines):
         for match in _BRACKETED.finditer(line):
+            if _is_link(line, match, references):
+                continue
             raw = next(g for g in match.groups() if g is not None)
             key = re.sub(r"[\s-]+", "_", raw.strip()).lower()
             if key in names:

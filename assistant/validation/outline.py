@@ -31,6 +31,8 @@ _BOLD_LINE = re.compile(r"^(\*\*\*|\*\*|__)(?P<title>[^*_].*?)\1\s*:?\s*$")
 _SECTION_PREFIX = re.compile(r"^(?:section|deliverable|part|chapter)\s+\d+[a-z]?\s*[:.)—–-]\s*\S", re.IGNORECASE)
 _CAPS_LABEL = re.compile(r"^[A-Z0-9][A-Z0-9 &/()\-–—,'’+.]*[A-Z][A-Z0-9 )]*:?$")
 _COLON_LABEL = re.compile(r"^[A-Z][^.!?:|`]{2,60}:$")
+#: a quoted sentence, or one that ends like a sentence: something said, not a title
+_QUOTED = re.compile(r"^[\"“‘'«].*|.*\w.*[.!?][\"”’'»]?$")
 #: "5-6) Comms" / "7. Resolution and handoff" written as a plain line of its own
 _NUMBERED_LINE = re.compile(r"^\d{1,2}(?:\s*[-–]\s*\d{1,2})?[.)]\s+(?P<title>[^\s].{0,78})$")
 _LEADING_DECOR = re.compile(r"^[^\w*_\[(]+")
@@ -41,6 +43,10 @@ TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$
 LIST_LINE = re.compile(r"^\s*(?:>\s*)*(?:[-*+•]|\d+[.)])\s")
 FENCE_MARKER = re.compile(r"^\s*(```|~~~)")
 _FENCE_INFO_WRAPPERS = {"", "markdown", "md", "gfm", "text", "txt", "plaintext", "plain"}
+#: a handbook page's YAML front matter: "---", "key: value" lines, "---"
+_FRONT_MATTER_LINE = re.compile(r"^(?:[A-Za-z_][\w-]*:(?:\s.*)?|\s+\S.*|-\s.*|)$")
+_FRONT_MATTER_LINES = 60
+_FRONT_MATTER_TITLE = re.compile(r"^title:\s*(\S.*)$")
 
 
 @dataclass(eq=False)
@@ -119,6 +125,8 @@ def label_title(line: str) -> str | None:
     bold = _BOLD_LINE.match(text)
     if bold:
         title = bold.group("title").strip().rstrip(":").strip()
+        if _QUOTED.match(title):
+            return None  # a line someone says ("I'll come back to you in 10 minutes.") is not a title
         return title if re.search(r"[A-Za-z]", title) else None
     if len(text) <= 100 and not text.endswith(".") and _SECTION_PREFIX.match(text):
         return text.strip("*_ ")
@@ -298,13 +306,30 @@ def _build_tree(nodes: list[Node], total: int, promote: Callable[[Node, Node], b
     return roots
 
 
+def _front_matter(lines: list[str]) -> tuple[list[str], Node | None]:
+    """Lines with a leading YAML front matter blanked (numbering is kept), and its ``title:`` as the
+    page's top heading (a handbook site shows it as the page's H1)."""
+    if not lines or lines[0].strip() != "---":
+        return lines, None
+    for end in range(1, min(len(lines), _FRONT_MATTER_LINES)):
+        if lines[end].strip() in ("---", "...") and end > 1:
+            title = next(
+                ((i, m.group(1)) for i in range(1, end) if (m := _FRONT_MATTER_TITLE.match(lines[i]))), None
+            )
+            node = Node(title[1].strip().strip("\"'"), title[0], 1, HEADING, end + 1) if title else None
+            return [""] * (end + 1) + lines[end + 1 :], node
+        if not _FRONT_MATTER_LINE.match(lines[end]):
+            return lines, None
+    return lines, None
+
+
 def parse_outline(text: str, promote: Callable[[Node, Node], bool] | None = None) -> Outline:
     """Parse ``text`` into an :class:`Outline`.
 
     ``promote(parent, child)`` decides whether a numbered child heading is
     really a sibling (the validator passes a checklist-aware rule).
     """
-    all_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    all_lines, page_title = _front_matter(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     tokens = _parser().parse("\n".join(all_lines))
     offset = 0
     lines = all_lines
@@ -318,6 +343,8 @@ def parse_outline(text: str, promote: Callable[[Node, Node], bool] | None = None
     fences = [t for t in tokens if t.type == "fence" and t.map]
     unclosed = any(not _is_closed(f, lines) for f in fences)
     nodes = _candidates(tokens, lines)
+    if page_title is not None and offset == 0 and not any(n.kind == HEADING and n.rank == 1 for n in nodes):
+        nodes.insert(0, page_title)
     _rank_title_labels(nodes, lines)
     roots = _build_tree(nodes, len(lines), promote or (lambda parent, child: False))
     return Outline(

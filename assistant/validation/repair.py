@@ -24,7 +24,7 @@ _HEADING = re.compile(r"^(\s{0,3})(#{1,6})(\s+)")
 _OUTLINE_LIMIT = 40
 
 
-def _outline(draft: str, limit: int = _OUTLINE_LIMIT) -> list[str]:
+def draft_outline(draft: str, limit: int = _OUTLINE_LIMIT) -> list[str]:
     """The draft's headings (and heading-like lines), indented by level, as a compact summary."""
     outline = parse_outline(draft)
     entries = [f"{'  ' * min(max(n.rank - 1, 0), 3)}- {n.title}" for n in outline.nodes if n.kind != "item"]
@@ -73,30 +73,14 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count != 1 else ''}"
 
 
-def build_repair_prompt(
-    pack: Pack,
-    step: Step,
-    draft: str,
-    report: ValidationReport,
-    variables: Mapping[str, str | list[str]],
-) -> str:
-    """The follow-up prompt: only the missing sections and the missing points of incomplete ones."""
-    checklist = pack.checklist_for(step.id)
-    if checklist is None:
-        raise ValueError(f"step {step.id!r} has no checklist to repair against")
-    plan = repair_plan(report, checklist)
+def gaps_request(
+    pack: Pack, checklist: Checklist, plan: Mapping[str, list[str]], variables: Mapping[str, str | list[str]]
+) -> list[str]:
+    """The lines of a request that name exactly the gaps: whole sections to write, then points to add."""
     numbering = {s.id: i for i, s in enumerate(checklist.listed, 1)}
     whole = [sid for sid, items in plan.items() if not items]
     partial = [sid for sid, items in plan.items() if items]
-    gaps = [f"is missing {_plural(len(whole), 'required section')}"] if whole else []
-    gaps += [f"lacks required points in {_plural(len(partial), 'section')}"] if partial else []
-    parts = [
-        f"You are completing a draft “{step.title}” for {pack.title}. The draft is good but {' and '.join(gaps)}. "
-        "Write ONLY what is listed below, each under its own Markdown heading (`## ` followed by the number and title "
-        "exactly as given), complete and specific, with tables, steps and times where they help. Do not repeat or "
-        "rewrite anything the draft already has, and add no preamble or closing remarks.",
-        "",
-    ]
+    parts: list[str] = []
     if whole:
         parts += ["Sections to write:", ""]
         for section_id in whole:
@@ -109,16 +93,65 @@ def build_repair_prompt(
         ]
         for section_id in partial:
             section = checklist.section(section_id)
-            parts += _section_spec(section, numbering.get(section_id), variables, plan[section_id])
-    parts += ["Facts about the organisation:", *_facts(pack, variables), ""]
-    outline = _outline(draft)
+            parts += _section_spec(section, numbering.get(section_id), variables, list(plan[section_id]))
+    return parts
+
+
+def gaps_summary(plan: Mapping[str, list[str]]) -> str:
+    """'is missing 2 required sections and lacks required points in 1 section'."""
+    whole = sum(1 for items in plan.values() if not items)
+    partial = len(plan) - whole
+    gaps = [f"is missing {_plural(whole, 'required section')}"] if whole else []
+    gaps += [f"lacks required points in {_plural(partial, 'section')}"] if partial else []
+    return " and ".join(gaps)
+
+
+def gaps_prompt(
+    pack: Pack,
+    step: Step,
+    text: str,
+    report: ValidationReport,
+    variables: Mapping[str, str | list[str]],
+    *,
+    intro: str,
+    facts: tuple[str, list[str]],
+    outline_note: str,
+) -> str:
+    """A request for exactly the gaps: ``intro`` (with ``{gaps}`` for what is missing), the sections and
+    points to write, the ``facts`` under their heading, and the text's outline under ``outline_note``."""
+    checklist = pack.checklist_for(step.id)
+    if checklist is None:
+        raise ValueError(f"step {step.id!r} has no checklist to complete against")
+    plan = repair_plan(report, checklist)
+    parts = [intro.format(gaps=gaps_summary(plan)), "", *gaps_request(pack, checklist, plan, variables)]
+    heading, lines = facts
+    if lines:
+        parts += [heading, *lines, ""]
+    outline = draft_outline(text)
     if outline:
-        parts += [
-            "The existing draft, in outline (keep its names, levels, roles, numbers and targets consistent):",
-            *outline,
-            "",
-        ]
+        parts += [outline_note, *outline, ""]
     return "\n".join(parts).rstrip() + "\n"
+
+
+def build_repair_prompt(
+    pack: Pack,
+    step: Step,
+    draft: str,
+    report: ValidationReport,
+    variables: Mapping[str, str | list[str]],
+) -> str:
+    """The follow-up prompt: only the missing sections and the missing points of incomplete ones."""
+    intro = (
+        f"You are completing a draft “{step.title}” for {pack.title}. The draft is good but {{gaps}}. "
+        "Write ONLY what is listed below, each under its own Markdown heading (`## ` followed by the number and title "
+        "exactly as given), complete and specific, with tables, steps and times where they help. Do not repeat or "
+        "rewrite anything the draft already has, and add no preamble or closing remarks."
+    )
+    return gaps_prompt(
+        pack, step, draft, report, variables, intro=intro,
+        facts=("Facts about the organisation:", _facts(pack, variables)),
+        outline_note="The existing draft, in outline (keep its names, levels, roles, numbers and targets consistent):",
+    )
 
 
 def _shift_headings(lines: list[str], target_level: int, current_level: int) -> list[str]:
@@ -167,12 +200,12 @@ def merge_repair(draft: str, addition: str, checklist: Checklist, wanted: list[s
         rank = order.index(section_id)
         existing = draft_claims.get(section_id, [])
         if existing and existing[0].has_body:  # incomplete: its new points go at the end of the section
-            body = _trimmed(_shift_headings(add_outline.lines[node.body_start : node.end], target_level, add_level))
+            body = trimmed_lines(_shift_headings(add_outline.lines[node.body_start : node.end], target_level, add_level))
             if body:
-                at = _content_end(draft_outline.lines, existing[0].node)
+                at = content_end(draft_outline.lines, existing[0].node)
                 edits.append((offset + at, offset + at, rank, ["", *body]))
             continue
-        block = [*_trimmed(_shift_headings(add_outline.lines[node.line : node.end], target_level, add_level)), ""]
+        block = [*trimmed_lines(_shift_headings(add_outline.lines[node.line : node.end], target_level, add_level)), ""]
         if existing:  # an empty section: replace it
             edits.append((offset + existing[0].node.line, offset + existing[0].node.end, rank, block))
             continue
@@ -199,7 +232,7 @@ def merge_repair(draft: str, addition: str, checklist: Checklist, wanted: list[s
     return merged + ("\n" + leftovers + "\n" if leftovers else "")
 
 
-def _trimmed(lines: list[str]) -> list[str]:
+def trimmed_lines(lines: list[str]) -> list[str]:
     """``lines`` without blank lines at either end."""
     start, end = 0, len(lines)
     while start < end and not lines[start].strip():
@@ -209,7 +242,7 @@ def _trimmed(lines: list[str]) -> list[str]:
     return lines[start:end]
 
 
-def _content_end(lines: list[str], node: Node) -> int:
+def content_end(lines: list[str], node: Node) -> int:
     """Where a section's own text ends: before the blank lines and rules that close it."""
     end = node.end
     while end > node.body_start and (not lines[end - 1].strip() or RULE_LINE.match(lines[end - 1])):

@@ -13,16 +13,35 @@ from pydantic import BaseModel, computed_field, model_validator
 
 from assistant.validation.lints import LintFinding
 
-#: present: every required item found; incomplete: there, but named items are not; missing: not there
-Status = Literal["present", "incomplete", "missing"]
+#: present: every required item found; incomplete: there, but named items are not; renamed: found under
+#: another name (a heading that does not name it, recognised from its body, tiers or roles); missing: not there
+Status = Literal["present", "incomplete", "renamed", "missing"]
 #: why a section is missing: no heading names it, or its heading has no real body ("TBD", "N/A")
 Reason = Literal["absent", "empty"]
 
-_CONTRACT_KEYS = ("checklist", "ok", "sections", "missing", "incomplete", "lints", "truncated")
+_CONTRACT_KEYS = ("checklist", "ok", "sections", "missing", "incomplete", "renamed", "lints", "truncated")
+
+
+class Evidence(BaseModel):
+    """A line of the document that shows why a section was judged so (1-based line, its text)."""
+
+    line: int
+    text: str
+
+
+class FoundAs(BaseModel):
+    """The heading a section was found under when it does not name the section."""
+
+    title: str
+    line: int
 
 
 class SectionResult(BaseModel):
-    """The verdict on one required section; ``missing_items`` name what an incomplete one lacks."""
+    """The verdict on one required section; ``missing_items`` name what an incomplete one lacks.
+
+    A ``renamed`` section carries the heading it was found under (``found_as``) and the lines that
+    show its job (``evidence``); its ``missing_items`` are what it could still add.
+    """
 
     id: str
     title: str
@@ -30,6 +49,8 @@ class SectionResult(BaseModel):
     line: int | None = None
     missing_items: list[str] = []
     reason: Reason | None = None
+    found_as: FoundAs | None = None
+    evidence: list[Evidence] = []
 
     @model_validator(mode="before")
     @classmethod
@@ -67,9 +88,15 @@ class ValidationReport(BaseModel):
 
     @computed_field  # type: ignore[prop-decorator]
     @property
+    def renamed(self) -> list[str]:
+        """Sections found under another name (the heading and line are in each section's ``found_as``)."""
+        return [s.id for s in self.sections if s.status == "renamed"]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
     def ok(self) -> bool:
-        """Every section present with all its items, and no lint is an error."""
-        return not self.missing and not self.incomplete and not self.errors
+        """Every section there with all its items (under its own name or another), and no lint is an error."""
+        return not self.gaps and not self.errors
 
     @property
     def errors(self) -> list[LintFinding]:
@@ -78,8 +105,12 @@ class ValidationReport(BaseModel):
     @property
     def gaps(self) -> dict[str, list[str]]:
         """What a repair must add: each missing section (no items: the whole of it) and each
-        incomplete section with its missing items, in checklist order."""
-        return {s.id: s.missing_items for s in self.sections if s.status != "present"}
+        incomplete or renamed section with its missing items, in checklist order."""
+        return {
+            s.id: s.missing_items
+            for s in self.sections
+            if s.status in ("missing", "incomplete") or (s.status == "renamed" and s.missing_items)
+        }
 
     def section(self, section_id: str) -> SectionResult:
         return next(s for s in self.sections if s.id == section_id)
@@ -90,9 +121,10 @@ class ValidationReport(BaseModel):
         if not total:
             return "no required sections"
         present = total - len(self.missing) - len(self.incomplete)
+        renamed = f" ({len(self.renamed)} under another name)" if self.renamed else ""
         if present == total:
-            return f"all {total} required sections present"
-        parts = [f"{present} of {total} sections present"]
+            return f"all {total} required sections present{renamed}"
+        parts = [f"{present} of {total} sections present{renamed}"]
         if self.incomplete:
             parts.append(f"{len(self.incomplete)} incomplete")
         if self.missing:

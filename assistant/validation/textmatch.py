@@ -51,6 +51,11 @@ def contains_phrase(haystack: str, phrase: str) -> bool:
     return f" {phrase} " in f" {haystack} "
 
 
+def names(haystack: str, phrase: str) -> bool:
+    """Does already-normalised ``haystack`` name ``phrase`` (raw)? ``a + b`` needs both parts."""
+    return all(contains_phrase(haystack, normalise(part)) for part in phrase.split(" + "))
+
+
 def apostrophe_insensitive_pattern(phrase: str) -> re.Pattern[str]:
     """Regex for a banned phrase: any case, straight/curly/missing apostrophes, flexible spaces."""
     parts = []

@@ -89,6 +89,18 @@ class TitleMatcher:
             taken.update(span)
         return chosen
 
+    def names_whole(self, title: str, section_id: str) -> bool:
+        """Does the title say little besides the section's name (at most one other word)?
+
+        A "Title:" line inside a section is a sub-label; it names a section only this plainly
+        ("Key metrics:"), never in passing ("To update the dashboard:").
+        """
+        words = normalise_title(title).split()
+        return any(
+            alias.section == section_id and len(words) - len(alias.phrase.split()) <= 1 and _find_span(words, alias.phrase.split())
+            for alias in self.aliases
+        )
+
     def is_intro(self, title: str) -> bool:
         return bool(self._INTRO_TITLES.match(normalise_title(title)))
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from assistant.packs import Checklist, Section
 from assistant.validation.outline import Node, Outline
-from assistant.validation.report import SectionResult
-from assistant.validation.sections import Claim
+from assistant.validation.recognition import scheme_tiers
+from assistant.validation.report import Evidence, FoundAs, SectionResult
+from assistant.validation.schemes import pack_level
+from assistant.validation.claims import Claim
 from assistant.validation.textmatch import normalise
 
 
@@ -26,7 +28,8 @@ def section_results(outline: Outline, checklist: Checklist, claims: dict[str, li
 def _verdict(outline: Outline, section: Section, found: list[Claim], shared: set[str]) -> SectionResult:
     if not found:
         return SectionResult(id=section.id, title=section.title, status="missing", reason="absent")
-    line = outline.original_line(found[0].node.line)
+    best = found[0]
+    line = outline.original_line(best.node.line)
     bodies = [claim for claim in found if claim.has_body]
     if not bodies:
         return SectionResult(id=section.id, title=section.title, status="missing", reason="empty", line=line)
@@ -36,9 +39,31 @@ def _verdict(outline: Outline, section: Section, found: list[Claim], shared: set
         for item in section.items
         if item.text in lacking_everywhere and not (section.part and normalise(item.text) in shared)
     ]
+    status = "renamed" if best.renamed else "incomplete" if gaps else "present"
     return SectionResult(
-        id=section.id, title=section.title, status="incomplete" if gaps else "present", line=line, missing_items=gaps
+        id=section.id,
+        title=section.title,
+        status=status,
+        line=line,
+        missing_items=gaps,
+        found_as=FoundAs(title=best.node.title, line=line) if best.renamed else None,
+        evidence=_evidence(outline, section, best),
     )
+
+
+def _evidence(outline: Outline, section: Section, claim: Claim) -> list[Evidence]:
+    """The lines that show the section's job; a tier scheme's lines say which pack level each tier stands for."""
+    tiers = scheme_tiers(outline, claim) if section.scheme else []
+    if tiers:
+        return [
+            Evidence(
+                line=outline.original_line(tier.line),
+                text=f"{tier.label} → {section.items[pack_level(i, len(tiers), len(section.items))].text}",
+            )
+            for i, tier in enumerate(tiers)
+            if section.items
+        ]
+    return [Evidence(line=outline.original_line(i), text=outline.lines[i].strip()[:200]) for i in claim.evidence]
 
 
 def _shared_sections(checklist: Checklist, claims: dict[str, list[Claim]]) -> set[str]:

@@ -117,10 +117,10 @@ def test_validate_json_contract_and_exit_codes(tmp_path: Path, playbook_cli) -> 
     code, out, _ = playbook_cli("validate", str(answer), "--checklist", "escalation-procedure/playbook", "--format", "json")
     data = json.loads(out)
     assert code == 0 and data["ok"] is True and data["missing"] == [] and data["incomplete"] == []
-    assert list(data) == ["checklist", "ok", "sections", "missing", "incomplete", "lints", "truncated"]
+    assert list(data) == ["checklist", "ok", "sections", "missing", "incomplete", "renamed", "lints", "truncated"]
     assert data["checklist"] == "escalation-procedure/playbook"
     assert {s["status"] for s in data["sections"]} == {"present"}
-    assert set(data["sections"][0]) == {"id", "title", "status", "line", "missing_items", "reason"}
+    assert set(data["sections"][0]) == {"id", "title", "status", "line", "missing_items", "reason", "found_as", "evidence"}
 
     gap = tmp_path / "gap.md"
     gap.write_text(GAPS, encoding="utf-8")
@@ -132,11 +132,11 @@ def test_validate_json_contract_and_exit_codes(tmp_path: Path, playbook_cli) -> 
     assert {"routing", "service_recovery"} <= set(data["missing"]) and len(data["missing"]) == 10
     assert sections["levels"] == {
         "id": "levels", "title": "Escalation Levels & Definitions", "status": "incomplete", "line": 3,
-        "missing_items": LEVEL_ITEMS, "reason": None,
+        "missing_items": LEVEL_ITEMS, "reason": None, "found_as": None, "evidence": [],
     }
     assert sections["routing"] == {
         "id": "routing", "title": "Escalation Routing Rules", "status": "missing", "line": None, "missing_items": [],
-        "reason": "absent",
+        "reason": "absent", "found_as": None, "evidence": [],
     }
     assert (sections["service_recovery"]["status"], sections["service_recovery"]["reason"]) == ("missing", "empty")
 

@@ -130,7 +130,7 @@ def test_example_offline_chain_checklists_and_word_and_html_export(page, server,
     assert "L3 Incident Command" in page.get_by_test_id("stImage").locator("img").first.get_attribute("alt")
     page.screenshot(path=artifacts / "levels.png", full_page=True)
 
-    go(page, "Validate", "Validate an answer")
+    go(page, "Check or audit", "Check or audit a document")
     page.get_by_role("combobox", name="…or check a draft from this session").click()
     page.get_by_role("option", name="Escalation Procedure — Create Role-Based Runbooks").click()
     settle(page)
@@ -151,11 +151,11 @@ def test_validate_names_an_incomplete_section_with_icons_the_app_ships(page, ser
     comms = answer[answer.index("## 5)") : answer.index("## 6)")]
     answer = answer.replace(comms, "## 5) Customer Communication Standards\n\nWe keep customers informed, whatever their plan.\n\n")
     open_app(page, server.url)
-    go(page, "Validate", "Validate an answer")
+    go(page, "Check or audit", "Check or audit a document")
     page.get_by_role("combobox", name="Checklist").click()
     page.get_by_role("option", name="Escalation Procedure — Generate the Full Escalation Playbook").click()
     settle(page)
-    commit(page, page.get_by_role("textbox", name="Answer (Markdown)"), answer)
+    commit(page, page.get_by_role("textbox", name="Document or answer (Markdown)"), answer)
     button(page, "validate_run").click()
     page.get_by_text("Needs attention: 10 of 11 sections present, 1 incomplete.").wait_for()
     page.get_by_text("Customer Communication Standards (line 127) — incomplete: lacks 5 required items").wait_for()

@@ -182,7 +182,11 @@ def test_a_title_over_sections_recognised_from_their_bodies_is_not_one_of_them(p
     )
     report = validate_step(text, procedure, "playbook")
     assert report.section("customer_comms").line == 5 and report.section("post_review").line == 9
-    assert report.section("customer_comms").status == report.section("post_review").status == "present"
+    # each is there in full, under a heading of the team's own: found under another name, with that heading
+    assert report.section("customer_comms").status == report.section("post_review").status == "renamed"
+    assert report.section("customer_comms").found_as.title == "Talking to Travellers"
+    assert report.section("post_review").found_as.title == "After the Dust Settles"
+    assert not report.section("post_review").missing_items and report.ok is False  # other sections are missing
 
 
 def test_the_same_finding_twice_on_a_line_is_reported_once(procedure: Pack) -> None:

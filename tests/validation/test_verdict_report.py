@@ -41,10 +41,12 @@ def test_the_json_contract_keeps_its_documented_keys_in_order() -> None:
         section("routing", "missing", reason="absent"),
     )
     contract = verdict.contract()
-    assert list(contract) == ["checklist", "ok", "sections", "missing", "incomplete", "lints", "truncated"]
+    assert list(contract) == ["checklist", "ok", "sections", "missing", "incomplete", "renamed", "lints", "truncated"]
     assert contract["ok"] is False and contract["missing"] == ["routing"] and contract["incomplete"] == ["comms"]
+    assert contract["renamed"] == []
     assert contract["sections"][1] == {
         "id": "comms", "title": "Comms", "status": "incomplete", "line": 20, "missing_items": ["Templates"], "reason": None,
+        "found_as": None, "evidence": [],
     }
     assert ValidationReport.model_validate(contract) == verdict
 

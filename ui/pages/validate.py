@@ -1,4 +1,5 @@
-"""Validate page: check any answer (pasted or uploaded) against any pack/step checklist."""
+"""Check or audit a document: a model's answer, or the policy a team already has (Word, HTML,
+Markdown or text), against any pack/step checklist; then draft only what a team's document lacks."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import json
 import project_path  # noqa: F401  (puts the project root on sys.path)
 import streamlit as st
 
-from assistant.api import Studio
+from assistant.api import DOCUMENT_TYPES, Studio
 from assistant.bounded import MAX_ANSWER_CHARS
 from assistant.errors import PlaybookError
 from assistant.packs import PackLibrary
 from ui import session, shell, state, widgets
+from ui.panels.audit_fill import fill_panel
+from ui.panels.audit_matrix import coverage_matrix
 from ui.safety import inert_inline
 
 #: set once a check has run, so the report follows the text as it is edited
@@ -19,22 +22,22 @@ VALIDATED_ONCE = "_validated_once"
 
 
 def _on_upload() -> None:
+    """Read the uploaded file by its extension; a Word file or a web page is someone's finished document."""
     upload = st.session_state.get(state.W_VALIDATE_UPLOAD)
     if upload is None:
         return
-    too_large = f"{upload.name} is too large to check ({upload.size:,} bytes; the limit is {MAX_ANSWER_CHARS:,} characters)."
-    if upload.size > MAX_ANSWER_CHARS * 4:
-        state.flash("error", too_large)
-        return
     try:
-        text = upload.getvalue().decode("utf-8")
-    except UnicodeDecodeError:
-        state.flash("error", f"{upload.name} is not UTF-8 text; save it as UTF-8 Markdown or plain text.")
+        document = session.studio().read_document(upload.name, upload.getvalue())
+    except PlaybookError as exc:
+        state.flash("error", exc.message)
         return
-    if len(text) > MAX_ANSWER_CHARS:
-        state.flash("error", too_large)
-        return
-    st.session_state[state.W_VALIDATE_TEXT] = text
+    st.session_state[state.W_VALIDATE_TEXT] = document.text
+    st.session_state[state.W_VALIDATE_FINISHED] = document.converted
+    st.session_state[state.VALIDATE_DOCUMENT] = {
+        "name": document.name, "kind": document.kind, "title": document.title, "notes": document.notes,
+    }
+    for key in (state.W_VALIDATE_TEXT, state.W_VALIDATE_FINISHED):
+        state.keep(key)
 
 
 def _from_draft() -> None:
@@ -87,10 +90,12 @@ def _sources(library: PackLibrary, refs: dict[str, str]) -> None:
     }
     left, right = st.columns(2)
     left.file_uploader(
-        "Upload a Markdown or text file",
-        type=["md", "markdown", "txt"],
+        "Upload a document: Word, HTML, Markdown or text",
+        type=[suffix.lstrip(".") for suffix in DOCUMENT_TYPES],
         key=state.W_VALIDATE_UPLOAD,
         on_change=_on_upload,
+        help="A Word file or a web page (a Confluence or Google Docs export, a handbook page) is read as Markdown: "
+        "headings, lists and tables are kept; scripts and pictures are left out.",
     )
     if drafts:
         right.selectbox(
@@ -102,17 +107,37 @@ def _sources(library: PackLibrary, refs: dict[str, str]) -> None:
         )
 
 
+def _document_note() -> None:
+    """Say what an uploaded Word or HTML file became, so nobody mistakes the Markdown for their bytes."""
+    document = st.session_state.get(state.VALIDATE_DOCUMENT)
+    if not document or document["kind"] not in ("html", "docx"):
+        return
+    kind = "a Word document" if document["kind"] == "docx" else "an HTML page"
+    notes = f" ({', '.join(document['notes'])})" if document["notes"] else ""
+    st.info(
+        inert_inline(f"{document['name']} is {kind}, read as Markdown below{notes}."), icon=":material/description:"
+    )
+
+
 def _answer_box() -> tuple[str, bool]:
-    """The answer to check and whether the check button was clicked in this run."""
+    """The text to check and whether the check button was clicked in this run."""
     state.restore(state.W_VALIDATE_TEXT, "")
+    _document_note()
     text = st.text_area(
-        "Answer (Markdown)",
+        "Document or answer (Markdown)",
         key=state.W_VALIDATE_TEXT,
         height=320,
         on_change=state.keep,
         args=(state.W_VALIDATE_TEXT,),
-        placeholder="Paste the model's answer here…",
+        placeholder="Paste a model's answer or your team's policy here…",
         max_chars=MAX_ANSWER_CHARS,
+    )
+    state.restore(state.W_VALIDATE_FINISHED, False)
+    st.checkbox(
+        "This is my team's finished policy (audit it: never read as cut off, and offer to draft what it lacks)",
+        key=state.W_VALIDATE_FINISHED,
+        on_change=state.keep,
+        args=(state.W_VALIDATE_FINISHED,),
     )
     # never disabled: typing then clicking at once must not lose the click while the text box commits
     clicked = st.button("Check against the checklist", key=state.W_VALIDATE_RUN, type="primary")
@@ -122,9 +147,12 @@ def _answer_box() -> tuple[str, bool]:
 
 
 def _report(studio: Studio, text: str) -> None:
-    """The verdict, the checklist and lints, and the same report as JSON."""
+    """The verdict, the coverage matrix, the checklist and lints, the report as JSON; for a team's
+    finished policy, the offer to draft what it lacks."""
+    ref = st.session_state[state.W_VALIDATE_REF]
+    finished = bool(st.session_state.get(state.W_VALIDATE_FINISHED))
     try:
-        report = studio.validate(text, st.session_state[state.W_VALIDATE_REF])
+        report = studio.check_document(text, ref) if finished else studio.validate(text, ref)
     except PlaybookError as exc:
         st.error(inert_inline(exc.message))
         return
@@ -136,7 +164,9 @@ def _report(studio: Studio, text: str) -> None:
             )
         else:
             st.warning(f"Needs attention: {summary}.", icon=":material/warning:")
-        widgets.checklist(report)
+        coverage_matrix(report, text)
+        with st.expander("Section by section, with the lints", expanded=not finished):
+            widgets.checklist(report)
         st.download_button(
             "Report as JSON (same as `playbook validate --format json`)",
             icon=":material/download:",
@@ -146,16 +176,19 @@ def _report(studio: Studio, text: str) -> None:
             key="validate_report_json",
             on_click="ignore",
         )
+    if finished:
+        fill_panel(studio, text, ref, report)
 
 
 def render() -> None:
     studio = session.studio()
     library = studio.library
     refs = _checklist_refs(library)
-    st.title("Validate an answer")
+    st.title("Check or audit a document")
     st.caption(
-        "Paste or upload any answer — from this app, another tool or a colleague — and see which required sections "
-        "it has in full, which lack required items, which are missing, and what the lints found."
+        "Upload your team's own policy (Word, HTML, Markdown or text) or paste any model's answer, and see which "
+        "required sections it has in full, which lack items, which it has under another name, and which are missing. "
+        "For your own policy, draft just what is missing and download it back."
     )
     _checklist_picker(library, refs)
     _sources(library, refs)
