@@ -82,9 +82,9 @@ def test_no_serious_or_critical_violation_on_any_page_with_data(page, server) ->
     check("Escalation levels")
 
     answer = (ANSWERS / "pb_atlasflow_complete.md").read_text(encoding="utf-8")
-    go(page, "Validate", "Validate an answer")
+    go(page, "Check or audit", "Check or audit a document")
     emptied = answer.replace(answer[answer.index("## 7)") : answer.index("## 8)")], "## 7) Resolution\n\nTBD\n\n")
-    commit(page, page.get_by_role("textbox", name="Answer (Markdown)"), emptied)
+    commit(page, page.get_by_role("textbox", name="Document or answer (Markdown)"), emptied)
     button(page, "validate_run").click()
     page.get_by_text("Needs attention").wait_for()
     check("Validate (a report)")

@@ -259,9 +259,9 @@ def _validate(page, shots: Path, downloads: Path) -> None:
     complete = (ANSWERS / "pb_atlasflow_complete.md").read_text(encoding="utf-8")
     section = complete[complete.index("## 7) Resolution & Handoff") : complete.index("## 8)")]
     emptied = complete.replace(section, "## 7) Resolution & Handoff\n\nTBD\n\n")
-    visit(page, "Validate", "Validate an answer")
+    visit(page, "Check or audit", "Check or audit a document")
     expect(page.get_by_role("combobox", name="Checklist")).to_have_value(f"Escalation Procedure — {PLAYBOOK}")
-    box = page.get_by_role("textbox", name="Answer (Markdown)")
+    box = page.get_by_role("textbox", name="Document or answer (Markdown)")
     for text in (complete, emptied):
         enter(page, box, text)
         button(page, "validate_run").click()
