@@ -22,6 +22,7 @@ Pure data work: no DuckDB here (the SQL lives in :mod:`assistant.analytics.calib
 """
 
 from assistant.analytics.policy.derive import policy_from_variables, starting_level
+from assistant.analytics.policy.diff import PolicyChange, policy_changes
 from assistant.analytics.policy.document import (
     SCHEMA_ID,
     SCHEMA_VERSION,
@@ -56,6 +57,7 @@ __all__ = [
     "EscalationPolicy",
     "LevelPolicy",
     "Naming",
+    "PolicyChange",
     "PolicyError",
     "ResponseTargets",
     "Role",
@@ -70,6 +72,7 @@ __all__ = [
     "parse_policy_answer",
     "parse_policy_yaml",
     "policy_from_rows",
+    "policy_changes",
     "policy_document",
     "policy_from_variables",
     "policy_json_schema",
