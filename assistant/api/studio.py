@@ -19,6 +19,7 @@ from assistant.api import team
 from assistant.api.access import Viewer, uses_server_key
 from assistant.api.document_sets import StepState, document_set, unfinished_steps
 from assistant.api.resume import Resumption, resumption
+from assistant.api.publishing import Publishing
 from assistant.api.reviews import Reviews, approval_line, review_state
 from assistant.bounded import MAX_ANSWER_CHARS, check_size
 from assistant.errors import RunNotFoundError, UserInputError
@@ -65,6 +66,11 @@ class Studio:
     def reviews(self) -> Reviews:
         """Review and sign-off of document sets, and the approved policy each publishes (:mod:`.reviews`)."""
         return Reviews(self)
+
+    @property
+    def publishing(self) -> Publishing:
+        """The approved policy as Zendesk and PagerDuty configuration, and how the live one differs (:mod:`.publishing`)."""
+        return Publishing(self)
 
     @property
     def store(self) -> Store:

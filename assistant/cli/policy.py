@@ -99,7 +99,13 @@ def export_command(
     if fmt is PolicyFormat.schema:
         write_output(json.dumps(policy_schema(), indent=2) + "\n", out)
         return
-    write_output(dump_policy_document(load_policy(policy_file, vars_file), fmt.value), out)
+    if run_id is not None:
+        policy, state = studio().reviews.policy(run_id)
+        if state.last_approval is None:
+            err("Not approved yet: this is the policy the draft states (`playbook review approve RUN_ID` approves it).")
+    else:
+        policy = load_policy(policy_file, vars_file)
+    write_output(dump_policy_document(policy, fmt.value), out)
 
 
 def register(root: typer.Typer) -> None:

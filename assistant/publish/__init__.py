@@ -11,6 +11,7 @@ May import analytics (the policy) and the base; the faces reach it through the S
 
 from assistant.publish.apply import ApplyReport, Outcome
 from assistant.publish.clients import ENVIRONMENT, CredentialsRefused, PublishError, client_from_environment
+from assistant.publish.importing import import_policy, live_differences, profile_lines
 from assistant.publish.model import TARGETS, Bundle, Resource, Target
 from assistant.publish.plan import Change, Plan
 from assistant.publish.publishing import Publication, bundle, publish, write_bundle
@@ -33,6 +34,9 @@ __all__ = [
     "body_problems",
     "bundle",
     "client_from_environment",
+    "import_policy",
+    "live_differences",
+    "profile_lines",
     "publish",
     "write_bundle",
 ]

@@ -39,7 +39,8 @@ class ReviewRecord(BaseModel):
 
     @property
     def shown(self) -> str:
-        return self.actor_email or self.actor
+        """Who, as files and pages name them: the email, never a local login name."""
+        return self.actor_email or ("the local user" if self.actor.startswith("local:") else self.actor)
 
 
 class ReviewLog:
