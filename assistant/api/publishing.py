@@ -2,11 +2,13 @@
 
 A dry run works on any set the viewer sees (the policy its draft states, until one is approved).
 Applying needs an approved set the viewer may change, sends the newest approved policy (never an
-unapproved edit), and lands in the audit trail with what it did.
+unapproved edit), and lands in the audit trail with what it did. In a shared studio the
+credentials in the environment are the operator's, so only an admin applies with them.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +17,7 @@ from assistant.api.reviews import ReviewState
 from assistant.errors import UserInputError
 from pathlib import Path
 
-from assistant.publish import Bundle, Publication, Target, import_policy, live_differences, profile_lines, publish, write_bundle
+from assistant.publish import ENVIRONMENT, Bundle, Publication, Target, import_policy, live_differences, profile_lines, publish, write_bundle
 
 if TYPE_CHECKING:
     from assistant.api.studio import Studio
@@ -39,6 +41,8 @@ class Publishing:
         policy, state = self._studio.reviews.policy(run_id)
         if apply:
             self._studio.writable(run_id)
+            if not (self._studio.reviews.personal or self._studio.viewer.admin):
+                raise UserInputError("Only an admin applies with the server's Zendesk and PagerDuty credentials; ask one to apply this set.")
             if state.last_approval is None:
                 raise UserInputError(
                     "Only an approved policy is applied: approve the set first (`playbook review approve RUN_ID`, or "
@@ -49,6 +53,12 @@ class Publishing:
             version = state.last_approval.content_hash[:8] if state.last_approval else None
             self._studio.record("published", run_id, detail={"to": target, "version": version, **result.report.counts()})
         return result, state
+
+    @staticmethod
+    def configured(target: Target, environ: Mapping[str, str] | None = None) -> bool:
+        """Whether the environment holds ``target``'s credentials (their values are never read out)."""
+        env = os.environ if environ is None else environ
+        return all(env.get(name, "").strip() for name in ENVIRONMENT[target])
 
     def compare_live(self, run_id: str, target: Target, data: Any) -> tuple[EscalationPolicy, list[PolicyChange]]:
         """Where ``target``'s exported configuration (before) and the set's policy (after) disagree."""

@@ -98,3 +98,13 @@ def test_working_alone_a_set_is_marked_approved_directly_and_a_changed_profile_m
     assert me.reviews.policy(run_id)[0].level(3).targets.ack_minutes == 10
     with pytest.raises(UserInputError, match="No approval 999"):
         me.reviews.compare(first.id, 999)
+
+
+def test_in_a_team_only_an_admin_applies_with_the_servers_credentials(team) -> None:
+    ann, bob, run_id = team
+    ann.reviews.submit(run_id)
+    bob.reviews.approve(run_id)
+    with pytest.raises(UserInputError, match="Only an admin applies with the server's Zendesk and PagerDuty credentials"):
+        ann.publishing.publication(run_id, "zendesk", apply=True, environ={})
+    plan, state = ann.publishing.publication(run_id, "zendesk", environ={})
+    assert state.status == "approved" and plan.report is None and not plan.plan.live_read
