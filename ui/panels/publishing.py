@@ -48,7 +48,9 @@ def _plan_table(result: Publication) -> None:
     ]
     rows += [{"Action": "- obsolete", "Kind": "", "Name": name, "Level": None, "Changes": "no longer in the policy: left alone"}
              for name in result.plan.obsolete]
-    st.dataframe(rows, hide_index=True, width="stretch", key="publish_plan")
+    st.dataframe(rows, hide_index=True, width="stretch", key="publish_plan",
+                 column_config={"Action": st.column_config.TextColumn(width=110), "Kind": st.column_config.TextColumn(width=120),
+                                "Level": st.column_config.NumberColumn(width=60)})
 
 
 def _report(run_id: str, target: str) -> None:
@@ -58,7 +60,8 @@ def _report(run_id: str, target: str) -> None:
         return
     st.markdown("**Last apply**")
     st.dataframe([{"Result": o.status, "Kind": o.kind.replace("_", " "), "Name": o.name, "Message": o.message} for o in kept[2].outcomes],
-                 hide_index=True, width="stretch", key="publish_report")
+                 hide_index=True, width="stretch", key="publish_report",
+                 column_config={"Result": st.column_config.TextColumn(width=90), "Kind": st.column_config.TextColumn(width=120)})
 
 
 def _plan(studio: Studio, run_id: str, target: str, review: ReviewState) -> Publication:
@@ -116,17 +119,19 @@ def publish_panel(studio: Studio, run_id: str, review: ReviewState) -> None:
     except PlaybookError as exc:
         st.error(inert_inline(exc.message))
         return
-    st.code(result.plan.text().splitlines()[0], language=None)
-    for note in result.bundle.notes:
-        st.caption("Note: " + inert_inline(note))
-    _plan_table(result)
-    _report(run_id, target)
+    st.code(result.plan.text().splitlines()[0], language=None, wrap_lines=True)
     row = st.container(horizontal=True, vertical_alignment="center")
     row.button("Read the live configuration again", key="publish_refresh", on_click=lambda: st.session_state.pop(PLANS, None),
                disabled=not configured)
-    allowed = configured and review.last_approval is not None and (studio.reviews.personal or studio.viewer.admin)
+    allowed = configured and result.plan.pending and review.last_approval is not None and (studio.reviews.personal or studio.viewer.admin)
     row.checkbox("I have read the plan", key=W_CONFIRM, disabled=not allowed)
     row.button(f"Apply to {LABELS[target]}", key="publish_apply", type="primary", on_click=_apply, args=(run_id, target),
                disabled=not (allowed and st.session_state.get(W_CONFIRM)), icon=":material/publish:")
+    _report(run_id, target)
+    _plan_table(result)
+    if result.bundle.notes:
+        with st.expander(f"{len(result.bundle.notes)} conditions are matched by tags, not ticket fields"):
+            for note in result.bundle.notes:
+                st.caption(inert_inline(note))
     _bodies(result, target)
     _compare_live(studio, run_id, target)

@@ -65,9 +65,9 @@ def _history(review: ReviewState) -> None:
             "When (UTC)": f"{entry.at:%Y-%m-%d %H:%M}",
             "Who": entry.shown,
             "What": entry.action.replace("_", " "),
+            "Note": entry.body or "",
             "About": " § ".join(part for part in (entry.step, entry.section) if part) or "the set",
             "Version": entry.content_hash[:8],
-            "Note": entry.body or "",
         }
         for entry in reversed(review.entries)
     ]
