@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from assistant.cli.common import err
+from assistant.cli.common import err, write_output
 from assistant.cli.policy import PolicyOption, VarsOption, load_policy
 from assistant.errors import UserInputError
 
@@ -154,14 +154,7 @@ def dashboard_command(
     report = build_dashboard(table, policy)
     table.close()
     text = to_html(report, title=title) if fmt is DashboardFormat.html else report.model_dump_json(indent=2) + "\n"
-    if out is None:
-        typer.echo(text, nl=False)
-        return
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UserInputError(f"{out}: cannot be written ({exc}).") from None
-    err(f"Wrote {out} ({report.tickets:,} tickets, {report.escalated:,} escalated).")
+    write_output(text, out, f"Wrote {out} ({report.tickets:,} tickets, {report.escalated:,} escalated).")
 
 
 def register(app: typer.Typer) -> None:

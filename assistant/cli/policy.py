@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from assistant.cli.common import err, studio
+from assistant.cli.common import err, studio, write_output
 
 if TYPE_CHECKING:
     from assistant.analytics.policy import EscalationPolicy
@@ -44,19 +44,6 @@ def load_policy(policy_file: Path | None, vars_file: Path | None) -> EscalationP
     pack = chosen.pack("escalation-procedure")
     values = load_variables_file(vars_file) if vars_file else dict(pack.example)
     return policy_from_variables(chosen.variables(pack, values))
-
-
-def write_output(text: str, out: Path | None) -> None:
-    from assistant.errors import UserInputError
-
-    if out is None:
-        typer.echo(text, nl=False)
-        return
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UserInputError(f"{out}: cannot be written ({exc.strerror or exc}).") from None
-    err(f"Wrote {out}")
 
 
 @app.callback(invoke_without_command=True)

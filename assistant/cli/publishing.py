@@ -16,7 +16,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from assistant.cli.common import FormatOption, OutputFormat, err, read_text, studio
+from assistant.cli.common import FormatOption, OutputFormat, err, read_text, studio, write_output
 from assistant.errors import UserInputError
 
 
@@ -176,8 +176,7 @@ def import_config_command(
         return
     policy, lines = chosen.publishing.import_config(source.value, data)  # type: ignore[arg-type]
     if out is not None:
-        out.write_text(dump_policy_yaml(policy), encoding="utf-8")
-        err(f"Wrote {out}")
+        write_output(dump_policy_yaml(policy), out)
     if fmt is OutputFormat.json:
         typer.echo(json.dumps({"policy": policy.model_dump(mode="json", exclude_none=True), "profile": lines}, indent=2, ensure_ascii=False))
         return
