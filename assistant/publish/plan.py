@@ -22,9 +22,8 @@ from assistant.publish.model import REFERENCE, Bundle, Target, is_managed, resol
 Action = Literal["create", "update", "unchanged", "blocked"]
 #: lists whose order means nothing to the vendor
 _UNORDERED = frozenset({"all", "any", "policy_metrics", "targets"})
-#: references to objects the studio does not create: looked up by exact name
-LOOKUPS = {"group": "group", "schedule": "schedule"}
-_WHAT = {"group": "group", "schedule": "on-call schedule"}
+#: references to objects the studio does not create, looked up by exact name, as people call them
+LOOKUPS = {"group": "group", "schedule": "on-call schedule"}
 
 
 class LiveState(BaseModel):
@@ -116,7 +115,7 @@ def _normal(value: Any, key: str = "") -> Any:
         items = [_normal(v) for v in value]
         return sorted(items, key=json.dumps) if key in _UNORDERED else items
     if value is None:
-        return []  if key in _UNORDERED else None
+        return [] if key in _UNORDERED else None
     return str(value) if not isinstance(value, bool) else value
 
 
@@ -146,7 +145,7 @@ def plan(bundle: Bundle, live: LiveState | None) -> Plan:
         absent = [m for m in missing if m and m["kind"] in LOOKUPS and (m["kind"], m["name"]) not in names]
         base = {"kind": resource.kind, "name": resource.name, "level": resource.level, "body": body}
         if live is not None and absent:
-            what = "; ".join(f"no {_WHAT[m['kind']]} named {m['name']!r}" for m in absent)
+            what = "; ".join(f"no {LOOKUPS[m['kind']]} named {m['name']!r}" for m in absent)
             changes.append(Change(action="blocked", reason=f"{what}: create it, or change the level's routing", **base))
             continue
         current = next((o for o in (live.objects.get(resource.kind, []) if live else []) if _name(o) == resource.name), None)
