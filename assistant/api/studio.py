@@ -19,6 +19,8 @@ from assistant.api import team
 from assistant.api.access import Viewer, uses_server_key
 from assistant.api.document_sets import StepState, document_set, unfinished_steps
 from assistant.api.resume import Resumption, resumption
+from assistant.api.publishing import Publishing
+from assistant.api.reviews import Reviews, approval_line, review_state
 from assistant.bounded import MAX_ANSWER_CHARS, check_size
 from assistant.errors import RunNotFoundError, UserInputError
 from assistant.chain import ChainEvent, ChainRunner, RunEstimate, RunOptions, RunResult, estimate_run
@@ -59,6 +61,16 @@ class Studio:
         from assistant.store import Store
 
         return Store(database_url)
+
+    @property
+    def reviews(self) -> Reviews:
+        """Review and sign-off of document sets, and the approved policy each publishes (:mod:`.reviews`)."""
+        return Reviews(self)
+
+    @property
+    def publishing(self) -> Publishing:
+        """The approved policy as Zendesk and PagerDuty configuration, and how the live one differs (:mod:`.publishing`)."""
+        return Publishing(self)
 
     @property
     def store(self) -> Store:
@@ -354,9 +366,12 @@ class Studio:
         """A stored set as one labelled document: current versions in chain order, each headed by
         its document title, how each was made and whether it is out of date. The files name
         ``author``, else the signed-in viewer (by email; the local user's login name is never
-        written), else the organisation. None while nothing is written."""
+        written), else the organisation. An approved set says who approved it; any other is a draft.
+        None while nothing is written."""
         by = author or self.viewer.email
-        return documents.run_document(self.pack(record.pack), record, title, variables, by)
+        approved = review_state(record, self.store.reviews.entries(record.id)).approval
+        approval = approval_line(approved) if approved is not None else None
+        return documents.run_document(self.pack(record.pack), record, title, variables, by, approval)
 
     def set_summary(self, record: RunRecord) -> dict[str, Any]:
         """A stored set for ``run.json`` and ``playbook history --format json``."""

@@ -1,4 +1,4 @@
-"""Analytics commands of ``playbook``: sample tickets, policy, calibration, dashboard.
+"""Analytics commands of ``playbook``: sample tickets, calibration, dashboard.
 
 DuckDB and Altair load only inside the commands that use them, so ``playbook --help`` stays fast.
 """
@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from assistant.cli.common import err, studio
+from assistant.cli.common import err, write_output
+from assistant.cli.policy import PolicyOption, VarsOption, load_policy
 from assistant.errors import UserInputError
 
 if TYPE_CHECKING:
-    from assistant.analytics.policy import EscalationPolicy
     from assistant.analytics.tickets import ColumnMapping
 
 
@@ -27,12 +27,6 @@ class CalibrateFormat(str, Enum):
     markdown = "markdown"
 
 
-class PolicyFormat(str, Enum):
-    yaml = "yaml"
-    json = "json"
-    schema = "schema"
-
-
 class DashboardFormat(str, Enum):
     html = "html"
     json = "json"
@@ -40,8 +34,6 @@ class DashboardFormat(str, Enum):
 
 TicketsOption = Annotated[Path, typer.Option("--tickets", help="CSV or Parquet file of past tickets")]
 MapOption = Annotated[list[str], typer.Option("--map", help="FIELD=COLUMN: override the auto-detected column (repeatable; FIELD= unmaps)")]
-PolicyOption = Annotated[Optional[Path], typer.Option("--policy", help="policy YAML (default: derived from --vars, or the pack example)")]
-VarsOption = Annotated[Optional[Path], typer.Option("--vars", help="escalation-procedure variables YAML to derive the policy from")]
 
 
 def _mapping(path: Path, overrides: list[str]) -> ColumnMapping:
@@ -61,18 +53,6 @@ def _mapping(path: Path, overrides: list[str]) -> ColumnMapping:
     return ColumnMapping(columns=columns)
 
 
-def _policy(policy_file: Path | None, vars_file: Path | None) -> EscalationPolicy:
-    from assistant.analytics.policy import load_policy_yaml, policy_from_variables
-    from assistant.packs import load_variables_file
-
-    if policy_file is not None:
-        return load_policy_yaml(policy_file)
-    chosen = studio()
-    pack = chosen.pack("escalation-procedure")
-    values = load_variables_file(vars_file) if vars_file else dict(pack.example)
-    return policy_from_variables(chosen.variables(pack, values))
-
-
 def sample_tickets(
     rows: Annotated[int, typer.Option("--rows", min=1, help="how many tickets")] = 10_000,
     out: Annotated[Path, typer.Option("--out", help="file to write: .csv or .parquet")] = Path("tickets.csv"),
@@ -88,29 +68,6 @@ def sample_tickets(
     started = time.perf_counter()
     path = write_sample(out, rows, seed=seed, days=days)
     err(f"Wrote {rows:,} tickets over {days} days to {path} in {time.perf_counter() - started:.1f} s (seed {seed}).")
-
-
-def policy_command(
-    vars_file: VarsOption = None,
-    fmt: Annotated[PolicyFormat, typer.Option("--format", help="yaml, json, or schema (the JSON schema models answer to)")] = PolicyFormat.yaml,
-    out: Annotated[Optional[Path], typer.Option("--out", help="write to this file instead of stdout")] = None,
-) -> None:
-    """Derive the structured escalation policy (levels, triggers, response targets) from the profile, offline.
-
-    Example: playbook policy --vars vars.yaml --out policy.yaml
-    """
-    from assistant.analytics.policy import dump_policy_yaml, policy_json_schema
-
-    if fmt is PolicyFormat.schema:
-        text = json.dumps(policy_json_schema(), indent=2) + "\n"
-    else:
-        policy = _policy(None, vars_file)
-        text = dump_policy_yaml(policy) if fmt is PolicyFormat.yaml else policy.model_dump_json(indent=2) + "\n"
-    if out is None:
-        typer.echo(text, nl=False)
-    else:
-        out.write_text(text, encoding="utf-8")
-        err(f"Wrote {out}")
 
 
 def _calibration_text(report: Any) -> str:
@@ -152,7 +109,7 @@ def calibrate_command(
     from assistant.analytics.tickets import load_tickets
 
     started = time.perf_counter()
-    policy = _policy(policy_file, vars_file)
+    policy = load_policy(policy_file, vars_file)
     table = load_tickets(tickets, _mapping(tickets, mapping))
     loaded = time.perf_counter() - started
     report = calibrate(table, policy)
@@ -197,18 +154,10 @@ def dashboard_command(
     report = build_dashboard(table, policy)
     table.close()
     text = to_html(report, title=title) if fmt is DashboardFormat.html else report.model_dump_json(indent=2) + "\n"
-    if out is None:
-        typer.echo(text, nl=False)
-        return
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UserInputError(f"{out}: cannot be written ({exc}).") from None
-    err(f"Wrote {out} ({report.tickets:,} tickets, {report.escalated:,} escalated).")
+    write_output(text, out, f"Wrote {out} ({report.tickets:,} tickets, {report.escalated:,} escalated).")
 
 
 def register(app: typer.Typer) -> None:
     app.command("sample-tickets")(sample_tickets)
-    app.command("policy")(policy_command)
     app.command("calibrate")(calibrate_command)
     app.command("dashboard")(dashboard_command)

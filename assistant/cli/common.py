@@ -43,6 +43,20 @@ def err(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def write_output(text: str, out: Path | None, done: str | None = None) -> None:
+    """A command's output to ``out`` (saying so on stderr, with ``done`` if given), else to stdout."""
+    from assistant.errors import UserInputError
+
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserInputError(f"{out}: cannot be written ({exc.strerror or exc}).") from None
+    err(done or f"Wrote {out}")
+
+
 def read_text(path: Path, limit: int = MAX_ANSWER_CHARS) -> str:
     """A file's text (``-`` reads stdin), refused over ``limit`` characters; a missing or
     unreadable file is a usage error."""

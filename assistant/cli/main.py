@@ -13,7 +13,7 @@ import sys
 
 import typer
 
-from assistant.cli import analytics, auditing, checking, history, packs, running
+from assistant.cli import analytics, auditing, checking, history, packs, policy, publishing, running
 from assistant.cli.common import err
 from assistant.errors import PlaybookError
 
@@ -25,7 +25,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-for group in (packs, running, checking, auditing, history, analytics):
+for group in (packs, running, checking, auditing, history, policy, analytics, publishing):
     group.register(app)
 
 

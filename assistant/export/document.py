@@ -57,6 +57,8 @@ class ExportDocument(BaseModel):
     author: str | None = None
     #: the organisation the set is for, from the pack's variables
     organisation: str | None = None
+    #: "Approved by NAME on DATE (version ...)" when exactly these versions were approved; else it is a draft
+    approval: str | None = None
 
     @property
     def offline(self) -> bool:
@@ -98,6 +100,7 @@ def assemble(
     created_at: str | None = None,
     organisation: str | None = None,
     author: str | None = None,
+    approval: str | None = None,
 ) -> ExportDocument:
     """The document for ``steps`` (already in chain order), labelled by how they were made; the
     organisation and the author (a signed-in person) go into the files' metadata."""
@@ -112,6 +115,7 @@ def assemble(
         steps=steps,
         organisation=organisation,
         author=author,
+        approval=approval,
     )
 
 

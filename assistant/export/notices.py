@@ -1,5 +1,6 @@
-"""What the first page of every format says before anyone reads on: offline drafts, parts that
-never finished, parts written before the text they read changed, and checklist gaps.
+"""What the first page of every format says before anyone reads on: whether the set is approved or a
+draft, offline drafts, parts that never finished, parts written before the text they read changed,
+and checklist gaps.
 
 A document is forwarded, printed and read by people who never saw the app. Each format shows
 these notes in the same words above its contents, so nobody takes a draft for the finished thing.
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from assistant.export.document import OFFLINE_NOTE, ExportDocument, ExportStep
 from assistant.validation import ValidationReport
 
+DRAFT_LABEL = "Draft - not approved"
 #: statuses whose text is a whole answer: a finished attempt, or a current version a person or a repair made
 FINISHED = frozenset({"done", "edited", "pasted", "repaired", "restored", "imported", "calibrated"})
 _WHY_UNFINISHED = {
@@ -37,9 +39,14 @@ class Notice:
 
 
 def notices(document: ExportDocument) -> list[Notice]:
-    """The notes for the first page, most serious first; empty for a finished, current, complete set."""
+    """The notes for the first page: approved or draft first, then the most serious; a finished,
+    current, complete, approved set carries only its approval."""
     label, _, text = OFFLINE_NOTE.partition(": ")
-    found = [Notice("offline", label, text)] if document.offline else []
+    if document.approval:
+        found = [Notice("approved", document.approval, "signed off; an edit starts a new draft that needs approval again.")]
+    else:
+        found = [Notice("draft", DRAFT_LABEL, "nobody has approved this version of the set; it may still change.")]
+    found += [Notice("offline", label, text)] if document.offline else []
     found += [_unfinished(step) for step in document.steps if step.status not in FINISHED]
     found += [
         Notice("outdated", "Out of date", f"{step.title}: {'; '.join(step.stale)}. Re-run it so it follows the current set.")

@@ -1,4 +1,5 @@
-"""The audit trail: who created, ran, edited, repaired, exported, shared and deleted what, and when.
+"""The audit trail: who created, ran, edited, repaired, exported, shared, reviewed, approved,
+published and deleted what, and when.
 
 Rows are appended and never changed or removed (deleting a document set leaves its trail), so an
 admin can always answer "who did this". A run's cost with the server's keys is kept with its
@@ -19,7 +20,7 @@ from assistant.store.schema import AuditRow, utc_now
 
 ACTIONS = frozenset(
     {"created", "ran", "repaired", "edited", "restored", "imported", "calibrated", "renamed", "shared", "unshared",
-     "exported", "deleted", "signed_in"}
+     "exported", "deleted", "signed_in", "submitted", "commented", "changes_requested", "approved", "published"}
 )
 
 

@@ -26,6 +26,7 @@ from assistant.store.lease import RunLeases
 from assistant.store.migrate import upgrade_schema
 from assistant.store.records import STEP_STATUSES, VERSION_KINDS, CachedAnswer, RunRecord, run_record
 from assistant.store.redaction import redact_url, refuse_secrets
+from assistant.store.reviews import ReviewLog
 from assistant.store.schema import MAX_KEY_CHARS, RunRow, StepRow, utc_now
 from assistant.store.steps import add_figures, add_version, finish_attempt, start_attempt
 
@@ -47,6 +48,8 @@ class Store:
         self._leases = RunLeases(self._database, self._stale_after)
         #: who did what, appended only (see :mod:`.audit`)
         self.audit = AuditLog(self._database)
+        #: review and sign-off of each document set, appended only (see :mod:`.reviews`)
+        self.reviews = ReviewLog(self._database)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:

@@ -189,3 +189,31 @@ class AuditRow(Base):
     cost: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (Index("ix_audit_at", "at"), Index("ix_audit_actor_at", "actor", "at"))
+
+
+class ReviewRow(Base):
+    """A review step on a document set: submitted, commented, changes requested, approved (0005).
+
+    Appended, never changed. An approval pins the versions it approved, their content hash and
+    the policy they state, so an approved set stays what was approved whatever is edited later.
+    """
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(32), ForeignKey("runs.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(300))
+    actor_email: Mapped[str | None] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(40))
+    #: what a comment is about: a step and, within it, a section (None: the whole set)
+    step: Mapped[str | None] = mapped_column(String(MAX_KEY_CHARS))
+    section: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str | None] = mapped_column(CleanText)
+    #: {step: version number} the action was about, and the hash of their text and the profile
+    versions: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    #: the policy the approved set states (approvals only)
+    policy: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_reviews_run_id_at", "run_id", "at"),)

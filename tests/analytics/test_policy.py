@@ -110,7 +110,7 @@ def test_table_round_trip_and_row_errors(atlasflow) -> None:
     rows, targets = policy_to_rows(policy)
     assert rows[0] == {"level": 1, "trigger": "Repeat contact (reopened twice or more)", "trigger_match": "all",
                        "column": "reopen_count", "op": ">=", "value": "2"}
-    back = policy_from_rows(rows, targets, title=policy.title)
+    back = policy_from_rows(rows, targets, base=policy)
     assert back.model_dump(exclude={"source"}) == policy.model_dump(exclude={"source"}) and back.source == "edited"
     broken = [dict(r) for r in rows]
     assert broken[4]["column"] == "resolution_minutes"

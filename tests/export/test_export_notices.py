@@ -1,4 +1,4 @@
-"""The first page says when a set is offline, unfinished, out of date or has checklist gaps, in every format."""
+"""The first page says whether a set is approved or a draft, and when it is offline, unfinished, out of date or has checklist gaps, in every format."""
 
 from __future__ import annotations
 
@@ -26,10 +26,17 @@ def _first_page_of_word(document: ExportDocument) -> str:
     return "\n".join(paragraphs[: paragraphs.index("Contents")])
 
 
-def test_a_finished_current_complete_set_carries_no_notes() -> None:
-    document = _set(_step())
-    assert notices(document) == []
-    assert 'class="notices"' not in to_html(document) and "\n> **" not in to_markdown(document)
+def test_a_finished_current_complete_set_says_only_whether_it_is_approved() -> None:
+    draft = _set(_step())
+    assert [(n.kind, n.label) for n in notices(draft)] == [("draft", "Draft - not approved")]
+    assert "> **Draft - not approved:** nobody has approved this version" in to_markdown(draft)
+    line = "Approved by ann@example.com on 2026-12-05 (version 3f2a9c1e: playbook v3)"
+    approved = draft.model_copy(update={"approval": line})
+    assert [(n.kind, n.label) for n in notices(approved)] == [("approved", line)]
+    markdown = to_markdown(approved)
+    assert markdown.index(f"> **{line}:** signed off") < markdown.index("<!-- step:") and "Draft - not approved" not in markdown
+    assert to_html(approved).index(f"<strong>{line}:</strong>") < to_html(approved).index('<nav class="toc"')
+    assert line in _first_page_of_word(approved)
 
 
 @pytest.mark.parametrize(
@@ -44,7 +51,7 @@ def test_a_finished_current_complete_set_carries_no_notes() -> None:
 def test_an_unfinished_step_is_named_on_the_first_page_of_every_format(status: str, why: str) -> None:
     document = _set(_step(status=status))
     sentence = f"Escalation Playbook: {why}; this is the text saved so far."
-    assert [(n.label, n.text) for n in notices(document)] == [("Unfinished", sentence)]
+    assert [(n.label, n.text) for n in notices(document) if n.kind != "draft"] == [("Unfinished", sentence)]
     markdown = to_markdown(document)
     assert markdown.index(f"> **Unfinished:** {sentence}") < markdown.index("<!-- step:")
     page = to_html(document)
@@ -58,7 +65,7 @@ def test_checklist_gaps_point_to_the_appendix() -> None:
         sections=[SectionResult(id="routing", title="Routing rules", status="missing", line=None, missing_items=[])],
         missing=["routing"], lints=[],
     )
-    assert [n.text for n in notices(_set(_step(report=report)))] == [
+    assert [n.text for n in notices(_set(_step(report=report))) if n.kind != "draft"] == [
         "Escalation Playbook: 0 of 1 sections present, 1 missing (see the Checklist appendix)."
     ]
 

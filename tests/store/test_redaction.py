@@ -35,6 +35,7 @@ def test_no_secret_reaches_the_database(db_url: str, monkeypatch: pytest.MonkeyP
         store.finish_step(run_id, "playbook", status="done", text="text", usage=USAGE, report={"ok": True})
         store.cache_put(SHA, provider="openai", model="gpt-4.1-mini", text="text", usage=USAGE)
         store.audit.record("local:ops", "ran", run_id=run_id, detail={"steps": ["playbook"]}, cost=0.01)
+        store.reviews.add(run_id, "approved", actor="local:ops", actor_email=None, versions={"playbook": 1}, content_hash=SHA, policy={})
         assert store.get_run(run_id).base_url == "https://llm.example.com/v1?api-key=REDACTED&v=2"
         refused = ({"api_key": FAKE_KEY}, {"provider": {"default_headers": {"x": "y"}}}, {"Authorization": "Bearer"})
         for options in refused:

@@ -171,7 +171,7 @@ def _policy_tables(policy: EscalationPolicy) -> EscalationPolicy:
         width="stretch",
     )
     try:
-        edited = policy_from_rows(edited_rows, edited_targets, title=policy.title)
+        edited = policy_from_rows(edited_rows, edited_targets, base=policy)
     except PlaybookError as exc:
         st.error(inert_inline(exc.message), icon=":material/error:")
         st.stop()

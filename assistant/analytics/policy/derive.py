@@ -10,7 +10,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from assistant.analytics.policy.model import Condition, EscalationPolicy, LevelPolicy, ResponseTargets, Trigger
+from assistant.analytics.policy import conventions
+from assistant.analytics.policy.model import DEFAULT_SEVERITY, Condition, EscalationPolicy, LevelPolicy, ResponseTargets, Trigger
 
 LEVEL_NAMES = {
     1: "Support Lead / Specialist",
@@ -176,6 +177,8 @@ def policy_from_variables(pack_variables: Mapping[str, Any]) -> EscalationPolicy
     over 50,000; ``P1 outage`` -> priority P1 and category outage; and so on). Level 1 gets repeat
     contact and negative sentiment triggers; a level the text says nothing about gets the seed's
     typical trigger. Acknowledgement targets come from the target metrics where they give minutes.
+    Each level also names the team that owns it and the roles it engages, and the policy states its
+    war room and naming conventions (:mod:`.conventions`): what ticketing and paging tools need.
     """
     segments = _segments(pack_variables.get("customer_segments"))
     lines = _items(pack_variables.get("common_escalation_triggers")) or list(_DEFAULT_TRIGGER_LINES)
@@ -200,8 +203,15 @@ def policy_from_variables(pack_variables: Mapping[str, Any]) -> EscalationPolicy
                 name=LEVEL_NAMES[number],
                 triggers=triggers[number],
                 targets=ResponseTargets(ack_minutes=acks.get(number, ack), update_minutes=update, resolution_minutes=resolution),
+                criteria="Any of: " + "; ".join(t.name for t in triggers[number]),
+                severity=DEFAULT_SEVERITY[number],
+                routing=conventions.LEVEL_ROUTING[number],
+                roles=conventions.LEVEL_ROLES[number],
             )
         )
     company = pack_variables.get("company_name")
     title = f"{company} escalation policy" if isinstance(company, str) and company else "Escalation policy"
-    return EscalationPolicy(title=title, source="variables", levels=levels)
+    return EscalationPolicy(
+        title=title, source="variables", levels=levels, roles=conventions.roles(),
+        war_room=conventions.war_room(pack_variables), naming=conventions.naming(),
+    )

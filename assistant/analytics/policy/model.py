@@ -17,6 +17,10 @@ from assistant.analytics.tickets.fields import BOOLEAN_COLUMNS, CONDITION_COLUMN
 
 
 Operator = Literal[">", ">=", "<", "<=", "==", "!=", "in", "not_in", "is_true", "is_false"]
+#: how urgent a level is, in the words ticketing and paging tools map to their own priorities
+Severity = Literal["P1", "P2", "P3", "P4"]
+#: a level's severity when the policy does not state one: the higher the level, the more urgent
+DEFAULT_SEVERITY: dict[int, Severity] = {1: "P3", 2: "P2", 3: "P1", 4: "P1"}
 NUMERIC_OPS: frozenset[str] = frozenset({">", ">=", "<", "<=", "==", "!="})
 LIST_OPS: frozenset[str] = frozenset({"in", "not_in"})
 FLAG_OPS: frozenset[str] = frozenset({"is_true", "is_false"})
@@ -109,15 +113,57 @@ class LevelPolicy(_Model):
     match: Literal["any", "all"] = "any"
     triggers: list[Trigger] = Field(min_length=1)
     targets: ResponseTargets
+    #: when the level applies, in people's words (the triggers are the measurable part)
+    criteria: str = Field(default="", max_length=500)
+    #: how urgent the level is (unset: :data:`DEFAULT_SEVERITY`)
+    severity: Severity | None = None
+    #: the team that owns the level: a group in the ticketing tool, an on-call schedule in the paging tool
+    routing: str = Field(default="", max_length=100)
+    #: the roles engaged at this level, by name (they must be among the policy's roles)
+    roles: list[str] = []
+
+    @property
+    def effective_severity(self) -> Severity:
+        return self.severity or DEFAULT_SEVERITY[self.level]
+
+
+class Role(_Model):
+    """A role the playbook names (Incident Commander, Comms Lead...) and what it does."""
+
+    name: str = Field(min_length=1, max_length=80)
+    duty: str = Field(default="", max_length=300)
+
+
+class WarRoom(_Model):
+    """Where people meet once an escalation is big enough: opened from ``opens_at_level`` up."""
+
+    opens_at_level: int = Field(default=3, ge=1, le=4)
+    #: the channel to open, as a pattern: ``#esc-{ticket_id}``
+    channel: str = Field(default="#esc-{ticket_id}", min_length=1, max_length=80)
+    #: where the call happens (a standing bridge, or "the incident template's video link")
+    bridge: str = Field(default="", max_length=200)
+
+
+class Naming(_Model):
+    """How escalations and what the studio publishes are named."""
+
+    #: an escalation's title, as a pattern: ``[L{level}] {company}: {summary}``
+    incident_title: str = Field(default="[L{level}] {company}: {summary}", min_length=1, max_length=120)
+    #: the prefix of every tag and of the names of what the studio publishes (so it recognises its own)
+    tag_prefix: str = Field(default="esc", pattern=r"^[a-z][a-z0-9_]{0,19}$")
 
 
 class EscalationPolicy(_Model):
     """Levels 1–4 with measurable triggers and response targets; a ticket counts at its highest matching level."""
 
     title: str = "Escalation policy"
-    #: where it came from: variables (offline), model, edited, calibrated
+    #: where it came from: variables (offline), model, edited, calibrated, imported
     source: str = "variables"
     levels: list[LevelPolicy] = Field(min_length=1)
+    #: the roles the levels engage (empty: any name goes)
+    roles: list[Role] = []
+    war_room: WarRoom | None = None
+    naming: Naming = Naming()
 
     @model_validator(mode="after")
     def _unique_levels(self) -> EscalationPolicy:
@@ -125,6 +171,16 @@ class EscalationPolicy(_Model):
         if len(set(numbers)) != len(numbers):
             raise ValueError(f"each level may appear once; got levels {numbers}")
         self.levels.sort(key=lambda lv: lv.level)
+        return self
+
+    @model_validator(mode="after")
+    def _known_roles(self) -> EscalationPolicy:
+        """A level may only engage a role the policy defines, so a renamed role cannot go unnoticed."""
+        known = {role.name for role in self.roles}
+        for lv in self.levels if known else []:
+            unknown = [name for name in lv.roles if name not in known]
+            if unknown:
+                raise ValueError(f"level {lv.level} engages {', '.join(map(repr, unknown))}, which the policy's roles do not define")
         return self
 
     def level(self, number: int) -> LevelPolicy | None:

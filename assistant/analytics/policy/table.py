@@ -61,12 +61,17 @@ def _condition_from_row(row: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
+#: what a level keeps from the policy it was edited from: the grid shows only triggers and targets
+_LEVEL_EXTRAS = ("criteria", "severity", "routing", "roles")
+
+
 def policy_from_rows(
-    conditions: Sequence[Mapping[str, Any]], targets: Sequence[Mapping[str, Any]], *, title: str = "Escalation policy"
+    conditions: Sequence[Mapping[str, Any]], targets: Sequence[Mapping[str, Any]], *, base: EscalationPolicy | None = None
 ) -> EscalationPolicy:
     """The grid back into a policy; rows of the same level and trigger name form one trigger.
 
-    Errors name the grid row (1-based) and what to fix.
+    What the grid does not show (the title, roles, routing, war room, naming) is kept from
+    ``base``, the policy the grid was made from. Errors name the grid row (1-based) and what to fix.
     """
     by_level: dict[int, dict[str, Any]] = {}
     for number, row in enumerate(targets, 1):
@@ -109,9 +114,12 @@ def policy_from_rows(
         triggers = list(level["triggers"].values())
         if not triggers:
             raise PolicyError(f"Level {level['level']} has no conditions; add at least one row for it in the conditions table, or delete the level.")
-        levels.append({**level, "triggers": [{k: v for k, v in t.items() if k != "rows"} for t in triggers]})
+        before = base.level(level["level"]) if base is not None else None
+        extras = before.model_dump(include=set(_LEVEL_EXTRAS)) if before is not None else {}
+        levels.append({**level, **extras, "triggers": [{k: v for k, v in t.items() if k != "rows"} for t in triggers]})
+    kept = base.model_dump(include={"title", "roles", "war_room", "naming"}) if base is not None else {}
     try:
-        return EscalationPolicy.model_validate({"title": title, "source": "edited", "levels": levels})
+        return EscalationPolicy.model_validate({**kept, "source": "edited", "levels": levels})
     except ValidationError as exc:
         raise PolicyError(_describe_rows(exc, levels)) from None
 

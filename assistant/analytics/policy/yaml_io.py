@@ -8,6 +8,7 @@ import yaml
 from pydantic import ValidationError
 
 from assistant.bounded import MAX_YAML_CHARS, parse_yaml, read_text_file
+from assistant.analytics.policy.document import read_policy_document
 from assistant.analytics.policy.errors import PolicyError, describe_validation
 from assistant.analytics.policy.model import EscalationPolicy
 
@@ -19,10 +20,13 @@ def dump_policy_yaml(policy: EscalationPolicy) -> str:
 
 
 def parse_policy_yaml(text: str, source: str = "policy") -> EscalationPolicy:
-    """A policy from YAML text; errors name the source, the line and the field path."""
+    """A policy from YAML (or JSON) text, plain or a versioned document (``playbook policy export``);
+    errors name the source, the line and the field path."""
     data, root = parse_yaml(text, source, PolicyError)
     if not isinstance(data, dict):
         raise PolicyError(f"{source}: expected a mapping with 'levels' (see `playbook policy` for an example).")
+    if "$schema" in data or "version" in data:
+        return read_policy_document(data, source)
     try:
         return EscalationPolicy.model_validate(data)
     except ValidationError as exc:

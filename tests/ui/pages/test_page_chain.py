@@ -167,7 +167,9 @@ def test_run_all_remaining_then_export_md_docx_html_pdf(scripted_app, downloads)
     markdown = downloads.of(app.at.download_button(key="export_md")).decode("utf-8")
     assert markdown.startswith("# Escalation Procedure — AtlasFlow")
     assert "AtlasFlow Escalation Procedure" in markdown and "\n## Checklist appendix\n" in markdown
-    assert markdown.split("\n\n")[2].startswith("<!-- step: playbook")  # finished, current, complete: no notes
+    # finished, current, complete: the only note says it is not approved yet
+    assert markdown.split("\n\n")[2] == "> **Draft - not approved:** nobody has approved this version of the set; it may still change."
+    assert markdown.split("\n\n")[3].startswith("<!-- step: playbook")
     html = downloads.of(app.at.download_button(key="export_html")).decode("utf-8")
     assert html.startswith("<!DOCTYPE html>") and "Content-Security-Policy" in html and '<nav class="toc"' in html
     word = docx.Document(io.BytesIO(downloads.of(app.at.download_button(key="export_docx"))))
