@@ -164,11 +164,12 @@ def test_run_produces_a_validation_report(cli_run: CliRun, playbook: list[str]) 
     assert report is not None, cli_run.explain()
     assert report["checklist"] == f"{PACK}/{STEP}"
     assert [s["id"] for s in report["sections"]] == expected
-    assert all(s["status"] in ("present", "incomplete", "missing") for s in report["sections"])
-    assert report["missing"] == [s["id"] for s in report["sections"] if s["status"] == "missing"]
-    assert report["incomplete"] == [s["id"] for s in report["sections"] if s["status"] == "incomplete"]
+    assert all(s["status"] in ("present", "incomplete", "renamed", "missing") for s in report["sections"])
+    for state in ("missing", "incomplete", "renamed"):
+        assert report[state] == [s["id"] for s in report["sections"] if s["status"] == state]
     errors = any(lint["severity"] == "error" for lint in report["lints"])
-    assert report["ok"] is (not report["missing"] and not report["incomplete"] and not errors)
+    lacking = [s for s in report["sections"] if s["status"] == "renamed" and s["missing_items"]]
+    assert report["ok"] is (not report["missing"] and not report["incomplete"] and not lacking and not errors)
     # the file written is the text that was validated: `playbook validate` agrees
     checked = _cli([*playbook, "validate", str(cli_run.out / "playbook.md"), "--checklist", f"{PACK}/{STEP}", "--format", "json"], cli_run.env)
     assert checked.returncode == (0 if report["ok"] else 1), checked.stderr
